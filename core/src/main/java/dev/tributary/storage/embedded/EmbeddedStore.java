@@ -317,12 +317,23 @@ public final class EmbeddedStore implements KeyValueStore {
     /** A transaction's commit, as the committer sees it. */
     static final class CommitRequest {
         final EmbeddedTransaction tx;
+        /** Captured at submit: the transaction may be closed (its view released) while the commit is queued. */
+        final long readVersion;
+        final long readNanos;
         final CompletableFuture<Void> done = new CompletableFuture<>();
         long version;
         byte[] versionstamp;
+        StorageException error;
 
-        CommitRequest(EmbeddedTransaction tx) {
+        CommitRequest(EmbeddedTransaction tx, long readVersion, long readNanos) {
             this.tx = tx;
+            this.readVersion = readVersion;
+            this.readNanos = readNanos;
+        }
+
+        boolean isTooOld(long nowNanos) {
+            return readVersion != Long.MAX_VALUE
+                    && nowNanos - readNanos > StorageLimits.MAX_TRANSACTION_AGE_MILLIS * 1_000_000L;
         }
     }
 
@@ -373,16 +384,18 @@ public final class EmbeddedStore implements KeyValueStore {
         List<EmbeddedTransaction.AppliedWrites> applied = new ArrayList<>(batch.size());
         for (CommitRequest req : batch) {
             EmbeddedTransaction tx = req.tx;
-            if (tx.isTooOld(now)) {
-                req.done.completeExceptionally(tx.tooOld());
+            if (req.isTooOld(now)) {
+                req.error = new StorageException(StorageErrorCode.TRANSACTION_TOO_OLD,
+                        "the transaction's read version " + req.readVersion + " is more than "
+                                + StorageLimits.MAX_TRANSACTION_AGE_MILLIS + " ms old at commit");
                 rejected.add(req);
                 continue;
             }
-            if (conflicts.conflicts(tx.readVersion(), tx.readConflicts())) {
+            if (conflicts.conflicts(req.readVersion, tx.readConflicts())) {
                 conflictsSeen.increment();
-                req.done.completeExceptionally(new StorageException(StorageErrorCode.NOT_COMMITTED,
+                req.error = new StorageException(StorageErrorCode.NOT_COMMITTED,
                         "a key this transaction read was changed by a transaction that committed after its read version "
-                                + tx.readVersion()));
+                                + req.readVersion);
                 rejected.add(req);
                 continue;
             }
@@ -424,7 +437,10 @@ public final class EmbeddedStore implements KeyValueStore {
             });
         }
         if (!rejected.isEmpty()) {
-            notifier.execute(() -> rejected.forEach(r -> r.tx.commitFailed()));
+            notifier.execute(() -> rejected.forEach(r -> {
+                r.tx.commitFailed(r.error);
+                r.done.completeExceptionally(r.error);
+            }));
         }
     }
 
@@ -451,7 +467,10 @@ public final class EmbeddedStore implements KeyValueStore {
 
     private static void completeAll(List<CommitRequest> requests, StorageException error) {
         for (CommitRequest r : requests) {
-            r.done.completeExceptionally(error);
+            if (!r.done.isDone()) {
+                r.tx.commitFailed(error);
+                r.done.completeExceptionally(error);
+            }
         }
     }
 

@@ -455,7 +455,7 @@ final class EmbeddedTransaction implements Transaction {
             StorageLimits.checkTransactionSize(approximateSize());
         } catch (StorageException e) {
             state = State.FAILED;
-            commitFailed();
+            commitFailed(e);
             return CompletableFuture.failedFuture(e);
         }
         state = State.COMMITTING;
@@ -468,10 +468,10 @@ final class EmbeddedTransaction implements Transaction {
             return CompletableFuture.completedFuture(null);
         }
         try {
-            return store.submit(new EmbeddedStore.CommitRequest(this));
+            return store.submit(new EmbeddedStore.CommitRequest(this, readVersion(), readNanos));
         } catch (StorageException e) {
             state = State.FAILED;
-            commitFailed();
+            commitFailed(e);
             return CompletableFuture.failedFuture(e);
         }
     }
@@ -527,12 +527,11 @@ final class EmbeddedTransaction implements Transaction {
         registerWatches();
     }
 
-    /** Called when the commit failed: watches and the versionstamp fail with it. */
-    void commitFailed() {
+    /** Called when the commit failed: watches and the versionstamp fail with the same error. */
+    void commitFailed(StorageException e) {
         if (state == State.COMMITTING) {
             state = State.FAILED;
         }
-        StorageException e = new StorageException(StorageErrorCode.NOT_COMMITTED, "the transaction did not commit");
         versionstamp.completeExceptionally(e);
         for (PendingWatch w : watches) {
             w.future().completeExceptionally(e);
