@@ -51,6 +51,11 @@ public final class Keys {
      * layers work on the embedded store where no FoundationDB client is installed.
      */
     public static byte[] packWithVersionstamp(Tuple tuple) {
+        return packWithVersionstamp(new byte[0], tuple);
+    }
+
+    /** As {@link #packWithVersionstamp(Tuple)}, with the packed tuple after {@code prefix} (a subspace's key). */
+    public static byte[] packWithVersionstamp(byte[] prefix, Tuple tuple) {
         List<Object> items = tuple.getItems();
         int index = -1;
         for (int i = 0; i < items.size(); i++) {
@@ -69,9 +74,9 @@ public final class Keys {
         Versionstamp incomplete = (Versionstamp) items.get(index);
         List<Object> complete = new ArrayList<>(items);
         complete.set(index, Versionstamp.complete(new byte[StorageLimits.VERSIONSTAMP_BYTES], incomplete.getUserVersion()));
-        byte[] packed = Tuple.fromList(complete).pack();
-        // The placeholder follows the prefix and the versionstamp's one-byte type code.
-        int offset = Tuple.fromList(items.subList(0, index)).pack().length + 1;
+        byte[] packed = Tuple.fromList(complete).pack(prefix);
+        // The placeholder follows the prefix, the items before it and the versionstamp's one-byte type code.
+        int offset = prefix.length + Tuple.fromList(items.subList(0, index)).pack().length + 1;
         return ByteBuffer.allocate(packed.length + 4).order(ByteOrder.LITTLE_ENDIAN)
                 .put(packed).putInt(offset).array();
     }

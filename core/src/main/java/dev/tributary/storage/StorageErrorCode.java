@@ -13,6 +13,14 @@ public enum StorageErrorCode {
     NOT_COMMITTED(1020, true, false),
     /** The commit may or may not have happened (FDB 1021). Retried by {@code run}: bodies must be idempotent. */
     COMMIT_UNKNOWN_RESULT(1021, true, true),
+    /** A storage server is behind the requested read version (FDB 1009). Retryable. */
+    FUTURE_VERSION(1009, true, false),
+    /** A storage server fell too far behind (FDB 1037). Retryable. */
+    PROCESS_BEHIND(1037, true, false),
+    /** The cluster throttles batch-priority work (FDB 1051). Retryable. */
+    BATCH_TRANSACTION_THROTTLED(1051, true, false),
+    /** The cluster throttles a transaction tag (FDB 1213). Retryable. */
+    TAG_THROTTLED(1213, true, false),
     TRANSACTION_CANCELLED(1025, false, false),
     /** The transaction exceeded its timeout or the retry loop its retry limit (FDB 1031). */
     TRANSACTION_TIMED_OUT(1031, false, false),

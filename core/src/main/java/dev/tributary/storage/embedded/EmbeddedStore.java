@@ -8,11 +8,13 @@ import dev.tributary.storage.StorageLimits;
 import dev.tributary.storage.Transaction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -128,9 +130,6 @@ public final class EmbeddedStore implements KeyValueStore {
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache));
         try {
             RocksDB db = RocksDB.open(rocks, dir.toString());
-            if (fresh) {
-                writeMarker(dir);
-            }
             return new EmbeddedStore(dir, options, db, rocks, cache);
         } catch (RocksDBException e) {
             rocks.close();
@@ -139,7 +138,11 @@ public final class EmbeddedStore implements KeyValueStore {
         }
     }
 
-    /** Returns true when the directory holds no store yet and one will be created. */
+    /**
+     * Returns true when RocksDB should create its database: a new, empty directory (the marker is
+     * written first, so a crash during creation leaves a directory that a later open completes), or
+     * a marked directory whose creation was interrupted before RocksDB wrote any data.
+     */
     private static boolean prepareDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
@@ -151,7 +154,21 @@ public final class EmbeddedStore implements KeyValueStore {
                             dir + " holds a Tributary store of an unsupported format (" + content
                                     + "); this version reads format=" + FORMAT_VERSION);
                 }
-                return false;
+                if (Files.exists(dir.resolve("CURRENT"))) {
+                    return false;
+                }
+                // No CURRENT: either creation was interrupted (nothing was ever committed), or the
+                // store lost it. Data files (tables, WALs) tell them apart; never recreate over data.
+                try (Stream<Path> entries = Files.list(dir)) {
+                    List<String> dataFiles = entries.map(e -> e.getFileName().toString())
+                            .filter(n -> n.endsWith(".sst") || (n.endsWith(".log") && !n.startsWith("LOG")))
+                            .toList();
+                    if (!dataFiles.isEmpty()) {
+                        throw new StorageException(StorageErrorCode.STORE_CORRUPTED, dir
+                                + " has data files " + dataFiles + " but no CURRENT file; it was left untouched");
+                    }
+                }
+                return true;
             }
             try (Stream<Path> entries = Files.list(dir)) {
                 if (entries.findAny().isPresent()) {
@@ -160,6 +177,7 @@ public final class EmbeddedStore implements KeyValueStore {
                                     + " file); refusing to write into it");
                 }
             }
+            writeMarker(dir);
             return true;
         } catch (IOException e) {
             throw new StorageException(StorageErrorCode.STORE_IO_ERROR, "cannot prepare data directory " + dir, e);
@@ -168,12 +186,20 @@ public final class EmbeddedStore implements KeyValueStore {
 
     private static void writeMarker(Path dir) {
         try {
+            // Durable before RocksDB creates anything: files without a marker would read as foreign.
             Path tmp = dir.resolve(MARKER_FILE + ".tmp");
-            Files.writeString(tmp, "format=" + FORMAT_VERSION + "\n", StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(("format=" + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8)));
+                ch.force(true);
+            }
             try {
                 Files.move(tmp, dir.resolve(MARKER_FILE), StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, dir.resolve(MARKER_FILE), StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
             }
         } catch (IOException e) {
             throw new StorageException(StorageErrorCode.STORE_IO_ERROR, "cannot write " + MARKER_FILE + " in " + dir, e);

@@ -134,9 +134,10 @@ final class EmbeddedTransaction implements Transaction {
     private byte[] read(byte[] key, boolean snapshot) {
         StorageLimits.checkReadableKey(key);
         beforeRead();
+        checkReadable(key, Keys.keyAfter(key));
         Pending p = buffer.writes.get(key);
         if (p instanceof SetValue s) {
-            return s.value();
+            return s.value().clone();
         }
         if (p instanceof Cleared) {
             return null;
@@ -170,6 +171,7 @@ final class EmbeddedTransaction implements Transaction {
             throw new IllegalArgumentException("limit must not be negative");
         }
         beforeRead();
+        checkReadable(begin, end);
         int max = limit == NO_LIMIT ? Integer.MAX_VALUE : limit;
         List<KeyValue> out = store.whileOpen(() -> mergeRange(begin, end, max, reverse));
         if (!snapshot) {
@@ -245,12 +247,12 @@ final class EmbeddedTransaction implements Transaction {
                 Pending p = nextLocal.getValue();
                 nextLocal = localIt.hasNext() ? localIt.next() : null;
                 if (p instanceof SetValue s) {
-                    out.add(new KeyValue(key, s.value()));
+                    out.add(new KeyValue(key.clone(), s.value().clone()));
                 } else if (p instanceof AtomicOps ops) {
                     byte[] base = order == 0 ? committed : null;
                     byte[] value = ops.applyTo(base);
                     if (value != null) {
-                        out.add(new KeyValue(key, value));
+                        out.add(new KeyValue(key.clone(), value));
                     }
                 } else if (p instanceof StampedValue) {
                     throw unreadable(key);
@@ -297,13 +299,27 @@ final class EmbeddedTransaction implements Transaction {
         return key;
     }
 
+    /**
+     * A versionstamped key may land anywhere its placeholder can: FoundationDB makes that whole range
+     * unreadable to the transaction until commit, and so does this.
+     */
+    private void checkReadable(byte[] begin, byte[] end) {
+        for (StampedKey sk : buffer.stampedKeys) {
+            if (Keys.compare(begin, sk.landingEnd()) < 0 && Keys.compare(sk.landingBegin(), end) < 0) {
+                throw new StorageException(StorageErrorCode.ACCESSED_UNREADABLE,
+                        "the read overlaps where a versionstamped key of this transaction will land ["
+                                + Keys.printable(sk.landingBegin()) + ", " + Keys.printable(sk.landingEnd()) + ")");
+            }
+        }
+    }
+
     private static StorageException unreadable(byte[] key) {
         return new StorageException(StorageErrorCode.ACCESSED_UNREADABLE,
                 "key " + Keys.printable(key) + " has a versionstamped value that is unknown until commit");
     }
 
     private void addReadConflict(byte[] begin, byte[] end) {
-        readConflicts.add(new Range(begin, end));
+        readConflicts.add(new Range(begin.clone(), end.clone()));
         conflictBytes += begin.length + end.length;
     }
 
@@ -347,7 +363,8 @@ final class EmbeddedTransaction implements Transaction {
         StorageLimits.checkWritableKey(key);
         StorageLimits.checkValue(value);
         addMutationBytes(key.length + value.length);
-        buffer.set(key, value);
+        // Copies: the caller may reuse its arrays, and keys sit in a sorted map.
+        buffer.set(key.clone(), value.clone());
     }
 
     @Override
@@ -355,7 +372,7 @@ final class EmbeddedTransaction implements Transaction {
         checkUsable();
         StorageLimits.checkWritableKey(key);
         addMutationBytes(key.length);
-        buffer.clear(key);
+        buffer.clear(key.clone());
     }
 
     @Override
@@ -363,7 +380,7 @@ final class EmbeddedTransaction implements Transaction {
         checkUsable();
         StorageLimits.checkRange(begin, end);
         addMutationBytes(begin.length + end.length);
-        buffer.clearRange(begin, end);
+        buffer.clearRange(begin.clone(), end.clone());
     }
 
     @Override
@@ -379,20 +396,20 @@ final class EmbeddedTransaction implements Transaction {
                 }
                 StorageLimits.checkValue(operand);
                 addMutationBytes(key.length + operand.length);
-                buffer.setStampedKey(key, operand);
+                buffer.setStampedKey(key.clone(), operand.clone());
             }
             case SET_VERSIONSTAMPED_VALUE -> {
                 StorageLimits.checkWritableKey(key);
                 Mutations.versionstampOffset(operand);
                 StorageLimits.checkValue(java.util.Arrays.copyOf(operand, operand.length - 4));
                 addMutationBytes(key.length + operand.length);
-                buffer.setStampedValue(key, operand);
+                buffer.setStampedValue(key.clone(), operand.clone());
             }
             default -> {
                 StorageLimits.checkWritableKey(key);
                 StorageLimits.checkValue(operand);
                 addMutationBytes(key.length + operand.length);
-                buffer.mutate(type, key, operand);
+                buffer.mutate(type, key.clone(), operand.clone());
             }
         }
     }
@@ -408,7 +425,7 @@ final class EmbeddedTransaction implements Transaction {
     public void addWriteConflictRange(byte[] begin, byte[] end) {
         checkUsable();
         StorageLimits.checkRange(begin, end);
-        writeConflicts.add(new Range(begin, end));
+        writeConflicts.add(new Range(begin.clone(), end.clone()));
         conflictBytes += begin.length + end.length;
         StorageLimits.checkTransactionSize(approximateSize());
     }
@@ -430,7 +447,7 @@ final class EmbeddedTransaction implements Transaction {
         // The watch compares against the value this transaction sees now (FoundationDB's rule).
         byte[] expected = read(key, true);
         CompletableFuture<Void> future = new CompletableFuture<>();
-        watches.add(new PendingWatch(key, expected, future));
+        watches.add(new PendingWatch(key.clone(), expected, future));
         return future;
     }
 

@@ -40,8 +40,20 @@ final class WriteBuffer {
     /** A value template whose versionstamp is known only at commit; unreadable until then. */
     record StampedValue(byte[] template) implements Pending {}
 
-    /** A versionstamped key; {@code clearsBefore} counts the clearRange calls made before it. */
-    record StampedKey(byte[] template, byte[] value, int clearsBefore) {}
+    /**
+     * A versionstamped key; {@code clearsBefore} counts the clearRange calls made before it.
+     * [landingBegin, landingEnd) is every key it can become: the placeholder all 0x00 to all 0xff.
+     */
+    record StampedKey(byte[] template, byte[] value, int clearsBefore, byte[] landingBegin, byte[] landingEnd) {
+        static StampedKey of(byte[] template, byte[] value, int clearsBefore) {
+            int offset = Mutations.versionstampOffset(template);
+            byte[] low = java.util.Arrays.copyOf(template, template.length - 4);
+            byte[] high = low.clone();
+            java.util.Arrays.fill(low, offset, offset + dev.tributary.storage.StorageLimits.VERSIONSTAMP_BYTES, (byte) 0);
+            java.util.Arrays.fill(high, offset, offset + dev.tributary.storage.StorageLimits.VERSIONSTAMP_BYTES, (byte) 0xff);
+            return new StampedKey(template, value, clearsBefore, low, Keys.keyAfter(high));
+        }
+    }
 
     record ClearedRange(byte[] begin, byte[] end) {}
 
@@ -139,7 +151,7 @@ final class WriteBuffer {
     }
 
     void setStampedKey(byte[] template, byte[] value) {
-        stampedKeys.add(new StampedKey(template, value, clearLog.size()));
+        stampedKeys.add(StampedKey.of(template, value, clearLog.size()));
     }
 
     /** Whether a clearRange made after the versionstamped key was set covers its final key. */
