@@ -408,37 +408,65 @@ public final class EmbeddedStore implements KeyValueStore {
         List<CommitRequest> committed = new ArrayList<>(batch.size());
         List<CommitRequest> rejected = new ArrayList<>();
         List<EmbeddedTransaction.AppliedWrites> applied = new ArrayList<>(batch.size());
-        for (CommitRequest req : batch) {
-            EmbeddedTransaction tx = req.tx;
-            if (req.isTooOld(now)) {
-                req.error = new StorageException(StorageErrorCode.TRANSACTION_TOO_OLD,
-                        "the transaction's read version " + req.readVersion + " is more than "
-                                + StorageLimits.MAX_TRANSACTION_AGE_MILLIS + " ms old at commit");
-                rejected.add(req);
-                continue;
+        // One RocksDB batch (one JNI write, one WAL record) for the whole group, unless a transaction
+        // has atomic mutations: those read the latest value, so earlier transactions of the group
+        // must be in RocksDB before them.
+        boolean shareBatch = batch.stream().noneMatch(r -> r.tx.hasAtomicMutations());
+        try (WriteBatch groupBatch = shareBatch ? new WriteBatch() : null) {
+            for (CommitRequest req : batch) {
+                if (resolve(req, now)) {
+                    int order = committed.size();
+                    req.version = version;
+                    req.versionstamp = ByteBuffer.allocate(StorageLimits.VERSIONSTAMP_BYTES)
+                            .putLong(version).putShort((short) order).array();
+                    EmbeddedTransaction.AppliedWrites writes;
+                    if (shareBatch) {
+                        writes = req.tx.applyTo(groupBatch, req.versionstamp);
+                    } else {
+                        try (WriteBatch wb = new WriteBatch()) {
+                            writes = req.tx.applyTo(wb, req.versionstamp);
+                            wb.put(VERSION_KEY, versionBytes);
+                            db.write(unsyncedWrite, wb);
+                        }
+                    }
+                    conflicts.record(version, writes.pointKeys(), writes.ranges(), now);
+                    applied.add(writes);
+                    committed.add(req);
+                } else {
+                    rejected.add(req);
+                }
             }
-            if (conflicts.conflicts(req.readVersion, tx.readConflicts())) {
-                conflictsSeen.increment();
-                req.error = new StorageException(StorageErrorCode.NOT_COMMITTED,
-                        "a key this transaction read was changed by a transaction that committed after its read version "
-                                + req.readVersion);
-                rejected.add(req);
-                continue;
+            if (shareBatch && !committed.isEmpty()) {
+                groupBatch.put(VERSION_KEY, versionBytes);
+                db.write(unsyncedWrite, groupBatch);
             }
-            int order = committed.size();
-            req.version = version;
-            req.versionstamp = ByteBuffer.allocate(StorageLimits.VERSIONSTAMP_BYTES).putLong(version).putShort((short) order).array();
-            try (WriteBatch wb = new WriteBatch()) {
-                EmbeddedTransaction.AppliedWrites writes = tx.applyTo(wb, req.versionstamp);
-                wb.put(VERSION_KEY, versionBytes);
-                db.write(unsyncedWrite, wb);
-                conflicts.record(version, writes.pointKeys(), writes.ranges(), now);
-                applied.add(writes);
-                committed.add(req);
-            } catch (RocksDBException e) {
-                throw translate(e, "writing a commit");
-            }
+        } catch (RocksDBException e) {
+            throw translate(e, "writing a commit");
         }
+        publish(version, committed, rejected, applied);
+    }
+
+    /** Whether the request may commit: young enough and free of conflicts. Sets its error otherwise. */
+    private boolean resolve(CommitRequest req, long now) {
+        if (req.isTooOld(now)) {
+            req.error = new StorageException(StorageErrorCode.TRANSACTION_TOO_OLD,
+                    "the transaction's read version " + req.readVersion + " is more than "
+                            + StorageLimits.MAX_TRANSACTION_AGE_MILLIS + " ms old at commit");
+            return false;
+        }
+        if (conflicts.conflicts(req.readVersion, req.tx.readConflicts())) {
+            conflictsSeen.increment();
+            req.error = new StorageException(StorageErrorCode.NOT_COMMITTED,
+                    "a key this transaction read was changed by a transaction that committed after its read version "
+                            + req.readVersion);
+            return false;
+        }
+        return true;
+    }
+
+    /** After the group is written: one fsync, then the new read version, then acknowledgements. */
+    private void publish(long version, List<CommitRequest> committed, List<CommitRequest> rejected,
+            List<EmbeddedTransaction.AppliedWrites> applied) {
         if (!committed.isEmpty()) {
             if (options.syncCommits()) {
                 try {

@@ -75,6 +75,10 @@ final class EmbeddedTransaction implements Transaction {
         return view;
     }
 
+    boolean hasAtomicMutations() {
+        return buffer.hasAtomicOps;
+    }
+
     long readVersion() {
         return view == null ? Long.MAX_VALUE : view.version;
     }

@@ -65,6 +65,8 @@ final class WriteBuffer {
     /** Every clearRange in call order, to decide whether a later clear removes a versionstamped key. */
     final List<ClearedRange> clearLog = new ArrayList<>();
     final List<StampedKey> stampedKeys = new ArrayList<>();
+    /** Whether any mutation waits for the committed value at commit (conservative: never reset). */
+    boolean hasAtomicOps;
 
     boolean isEmpty() {
         return writes.isEmpty() && clears.isEmpty() && stampedKeys.isEmpty();
@@ -138,6 +140,7 @@ final class WriteBuffer {
             throw new dev.tributary.storage.StorageException(dev.tributary.storage.StorageErrorCode.ACCESSED_UNREADABLE,
                     "atomic mutation on a key whose value is versionstamped in this transaction");
         } else {
+            hasAtomicOps = true;
             List<MutationType> types = new ArrayList<>(2);
             List<byte[]> operands = new ArrayList<>(2);
             types.add(type);
