@@ -1,0 +1,30 @@
+package dev.tributary.server.errors;
+
+import jakarta.ws.rs.core.Response;
+import java.util.UUID;
+
+/** Builds problem+json responses. */
+final class ProblemResponses {
+    private ProblemResponses() {}
+
+    static Response.ResponseBuilder builder(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem);
+    }
+
+    static String reasonPhrase(int status) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        if (known != null) {
+            return known.getReasonPhrase();
+        }
+        return switch (status) {
+            case 413 -> "Content Too Large";
+            case 429 -> "Too Many Requests";
+            default -> "HTTP " + status;
+        };
+    }
+
+    /** An id for one occurrence, returned to the client and logged with the details. */
+    static String newInstance() {
+        return "urn:uuid:" + UUID.randomUUID();
+    }
+}
