@@ -1,0 +1,440 @@
+package dev.tributary.log;
+
+import dev.tributary.log.LogKeySpace.PartitionKeys;
+import dev.tributary.record.InvalidRecordBatchException;
+import dev.tributary.record.Record;
+import dev.tributary.record.RecordBatch;
+import dev.tributary.storage.KeyValue;
+import dev.tributary.storage.KeyValueStore;
+import dev.tributary.storage.Keys;
+import dev.tributary.storage.ReadTransaction;
+import dev.tributary.storage.StorageLimits;
+import dev.tributary.storage.Transaction;
+import dev.tributary.topic.TopicId;
+import dev.tributary.topic.TopicMetadata;
+import dev.tributary.topic.TopicStore;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The partitioned log: append record batches with dense offsets, fetch them back, find offsets by
+ * timestamp, and wait for new data. Keys are described in {@link LogKeySpace}.
+ *
+ * <p><b>Append</b> is one transaction that reads the topic metadata, the partition's leader epoch
+ * and its tail, then writes the batch (in chunks of at most 100,000 bytes), a time index entry when
+ * the batch raises the partition's running max timestamp, and the new tail. Dense offsets need the
+ * current log end, so the tail is read (not an atomic add): concurrent appends to one partition
+ * conflict on that key and {@link KeyValueStore#run} retries the loser; appends to different
+ * partitions touch disjoint keys and never conflict. The batch and index keys are blind writes. The
+ * epoch read makes a concurrent epoch change abort the append, and a stale epoch fails with {@link
+ * LogErrorCode#FENCED_LEADER_EPOCH}.
+ *
+ * <p>The high watermark equals the log end: a committed transaction is durable (the store is the
+ * replication), so everything appended is immediately readable.
+ */
+public final class PartitionLog {
+    /** Bytes per stored chunk: the store's value limit. */
+    public static final int CHUNK_BYTES = StorageLimits.MAX_VALUE_BYTES;
+    /** Largest key page read at once while fetching. */
+    private static final int MAX_FETCH_PAGE = 256;
+
+    private final KeyValueStore store;
+    /** Runs watch continuations off the store's threads (FoundationDB completes futures on its network thread). */
+    private final Executor continuations;
+
+    public PartitionLog(KeyValueStore store) {
+        this(store, ForkJoinPool.commonPool());
+    }
+
+    public PartitionLog(KeyValueStore store, Executor continuations) {
+        this.store = store;
+        this.continuations = continuations;
+    }
+
+    /**
+     * Appends one batch to a partition and returns the offsets assigned. The batch is validated
+     * (format, CRC, dense offset deltas from 0); its base offset field is ignored and set to the log
+     * end. The caller's array is not modified.
+     *
+     * @param expectedLeaderEpoch the epoch under which the caller owns the partition; the append
+     *     fails with FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer) if it is not current
+     */
+    public AppendResult append(String tenant, TopicId topicId, int partition, byte[] batchBytes, long expectedLeaderEpoch) {
+        RecordBatch parsed;
+        try {
+            parsed = RecordBatch.parse(batchBytes);
+        } catch (InvalidRecordBatchException e) {
+            throw new LogException(LogErrorCode.INVALID_BATCH, e.getMessage(), e);
+        }
+        if (!parsed.hasDenseOffsets()) {
+            InvalidRecordBatchException cause = new InvalidRecordBatchException(InvalidRecordBatchException.Reason.INVALID_OFFSET_DELTA,
+                    "a produced batch must have offset deltas 0.." + (parsed.recordCount() - 1) + ", last delta is "
+                            + parsed.lastOffsetDelta());
+            throw new LogException(LogErrorCode.INVALID_BATCH, cause.getMessage(), cause);
+        }
+        checkPartitionNumber(partition);
+        int recordCount = parsed.recordCount();
+        int lastOffsetDelta = parsed.lastOffsetDelta();
+        long maxTimestamp = parsed.maxTimestamp();
+        byte[] batch = batchBytes.clone();
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.run(tx -> {
+            CompletableFuture<byte[]> epochRead = tx.get(keys.leaderEpoch);
+            CompletableFuture<byte[]> tailRead = tx.get(keys.tail);
+            TopicMetadata topic = requirePartition(tx, tenant, topicId, partition);
+            int maxBytes = topic.config().maxMessageBytes();
+            if (batch.length > maxBytes) {
+                throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + batch.length
+                        + " bytes exceeds max.message.bytes " + maxBytes + " of topic '" + topic.name() + "'");
+            }
+            long epoch = decodeLong(epochRead.join(), 0);
+            if (expectedLeaderEpoch != epoch) {
+                throw new LogException(expectedLeaderEpoch < epoch ? LogErrorCode.FENCED_LEADER_EPOCH : LogErrorCode.UNKNOWN_LEADER_EPOCH,
+                        "append with leader epoch " + expectedLeaderEpoch + " to " + topic.name() + "-" + partition
+                                + ", whose leader epoch is " + epoch);
+            }
+            Tail tail = Tail.decode(tailRead.join());
+            long base = tail.nextOffset;
+            long next = Math.addExact(base, recordCount);
+            RecordBatch.setBaseOffset(batch, base);
+            writeChunks(tx, keys, base, batch);
+            long runningMax = tail.maxTimestamp;
+            if (!tail.hasTimestamp || maxTimestamp > runningMax) {
+                tx.set(keys.indexEntry(maxTimestamp, base), new byte[0]);
+                runningMax = maxTimestamp;
+            }
+            tx.set(keys.tail, new Tail(next, true, runningMax).encode());
+            return new AppendResult(base, base + lastOffsetDelta, System.currentTimeMillis());
+        });
+    }
+
+    private static void writeChunks(Transaction tx, PartitionKeys keys, long base, byte[] batch) {
+        if (batch.length <= CHUNK_BYTES) {
+            tx.set(keys.chunk(base, 0), batch);
+            return;
+        }
+        for (int chunk = 0, from = 0; from < batch.length; chunk++, from += CHUNK_BYTES) {
+            tx.set(keys.chunk(base, chunk), Arrays.copyOfRange(batch, from, Math.min(batch.length, from + CHUNK_BYTES)));
+        }
+    }
+
+    /**
+     * Whole batches from the one containing {@code fromOffset} onward, at most {@code maxBytes}
+     * in total unless the first batch alone is larger (then just that one). Reading at the high
+     * watermark returns no batches; outside [log start, high watermark] fails with
+     * OFFSET_OUT_OF_RANGE naming the valid range.
+     */
+    public FetchResult fetch(String tenant, TopicId topicId, int partition, long fromOffset, int maxBytes) {
+        if (maxBytes < 1) {
+            throw new LogException(LogErrorCode.INVALID_REQUEST, "max bytes must be positive, not " + maxBytes);
+        }
+        checkPartitionNumber(partition);
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.read(tx -> {
+            PartitionOffsets offsets = readOffsets(tx, keys, tenant, topicId, partition);
+            checkInRange(fromOffset, offsets, topicId, partition);
+            List<byte[]> batches = new ArrayList<>();
+            if (fromOffset == offsets.highWatermark()) {
+                return new FetchResult(batches, offsets.logStartOffset(), offsets.highWatermark());
+            }
+            long firstBase = baseOfBatchContaining(tx, keys, fromOffset);
+            readBatches(tx, keys, firstBase, offsets.highWatermark(), maxBytes, batches);
+            return new FetchResult(batches, offsets.logStartOffset(), offsets.highWatermark());
+        });
+    }
+
+    /** The base offset of the last batch starting at or before {@code offset}: one reverse range read of one key. */
+    private static long baseOfBatchContaining(ReadTransaction tx, PartitionKeys keys, long offset) {
+        List<KeyValue> last = tx.getRange(keys.batchesBegin, keys.batchesFrom(offset + 1), 1, true).join();
+        if (last.isEmpty()) {
+            throw new IllegalStateException("no batch at or before offset " + offset + " although it is in range");
+        }
+        return keys.decodeChunk(last.get(0).key())[0];
+    }
+
+    /** Reads batches starting at {@code firstBase}, reassembling chunks, within the byte budget. */
+    private static void readBatches(ReadTransaction tx, PartitionKeys keys, long firstBase, long highWatermark,
+            int maxBytes, List<byte[]> out) {
+        byte[] begin = keys.batchesFrom(firstBase);
+        byte[] end = keys.batchesFrom(highWatermark);
+        long total = 0;
+        byte[] assembling = null;
+        int filled = 0;
+        long assemblingBase = -1;
+        int expectedChunk = 0;
+        int page = 4;
+        while (true) {
+            List<KeyValue> kvs = tx.getRange(begin, end, page, false).join();
+            for (KeyValue kv : kvs) {
+                long[] id = keys.decodeChunk(kv.key());
+                byte[] value = kv.value();
+                if (id[1] == 0) {
+                    long size = RecordBatch.declaredSize(value, 0);
+                    if (size < value.length) {
+                        throw new IllegalStateException("stored batch at " + id[0] + " is damaged: first chunk of "
+                                + value.length + " bytes, declared size " + size);
+                    }
+                    if (!out.isEmpty() && total + size > maxBytes) {
+                        return;
+                    }
+                    if (size == value.length) {
+                        out.add(value);
+                        total += size;
+                    } else {
+                        assembling = new byte[(int) size];
+                        System.arraycopy(value, 0, assembling, 0, value.length);
+                        filled = value.length;
+                        assemblingBase = id[0];
+                        expectedChunk = 1;
+                    }
+                } else {
+                    if (assembling == null || id[0] != assemblingBase || id[1] != expectedChunk
+                            || filled + value.length > assembling.length) {
+                        throw new IllegalStateException("stored batch at " + id[0] + " has an unexpected chunk " + id[1]);
+                    }
+                    System.arraycopy(value, 0, assembling, filled, value.length);
+                    filled += value.length;
+                    expectedChunk++;
+                    if (filled == assembling.length) {
+                        out.add(assembling);
+                        total += assembling.length;
+                        assembling = null;
+                    }
+                }
+                if (assembling == null && total >= maxBytes) {
+                    return;
+                }
+            }
+            if (kvs.size() < page) {
+                if (assembling != null) {
+                    throw new IllegalStateException("stored batch at " + assemblingBase + " is missing chunks");
+                }
+                return;
+            }
+            begin = Keys.keyAfter(kvs.get(kvs.size() - 1).key());
+            page = Math.min(page * 2, MAX_FETCH_PAGE);
+        }
+    }
+
+    /** Log start offset and high watermark; UNKNOWN_TOPIC / UNKNOWN_PARTITION as appropriate. */
+    public PartitionOffsets offsets(String tenant, TopicId topicId, int partition) {
+        checkPartitionNumber(partition);
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.read(tx -> readOffsets(tx, keys, tenant, topicId, partition));
+    }
+
+    private static PartitionOffsets readOffsets(ReadTransaction tx, PartitionKeys keys, String tenant, TopicId topicId,
+            int partition) {
+        CompletableFuture<byte[]> startRead = tx.get(keys.logStart);
+        CompletableFuture<byte[]> tailRead = tx.get(keys.tail);
+        requirePartition(tx, tenant, topicId, partition);
+        return new PartitionOffsets(decodeLong(startRead.join(), 0), Tail.decode(tailRead.join()).nextOffset);
+    }
+
+    /**
+     * The earliest record whose timestamp is at least {@code timestamp} (Kafka's ListOffsets
+     * semantics; timestamps need not increase with offsets), or empty if no record has one that
+     * late.
+     *
+     * <p>The time index holds one entry (runningMax, baseOffset) for each batch that raised the
+     * partition's running max timestamp. The first batch whose own max timestamp is at least T is
+     * exactly the first batch whose running max reaches T, so one range read from (T) with limit 1
+     * finds it, and the answer is the first record in it with timestamp >= T: every earlier batch
+     * has only smaller timestamps.
+     */
+    public Optional<TimestampOffset> offsetForTimestamp(String tenant, TopicId topicId, int partition, long timestamp) {
+        checkPartitionNumber(partition);
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.read(tx -> {
+            PartitionOffsets offsets = readOffsets(tx, keys, tenant, topicId, partition);
+            List<KeyValue> entry = tx.getRange(keys.indexFrom(timestamp), keys.indexEnd, 1, false).join();
+            if (entry.isEmpty()) {
+                return Optional.empty();
+            }
+            long base = keys.decodeIndex(entry.get(0).key())[1];
+            if (base >= offsets.logStartOffset()) {
+                return firstAtOrAfter(readBatchAt(tx, keys, base), timestamp);
+            }
+            // The indexed batch was removed by retention: scan what remains from the log start.
+            // Retention is expected to keep the index consistent so that this stays rare.
+            long from = baseOfBatchContaining(tx, keys, offsets.logStartOffset());
+            while (from < offsets.highWatermark()) {
+                List<byte[]> one = new ArrayList<>(1);
+                readBatches(tx, keys, from, offsets.highWatermark(), 1, one);
+                RecordBatch batch = RecordBatch.parse(one.get(0));
+                if (batch.maxTimestamp() >= timestamp) {
+                    return firstAtOrAfter(batch, timestamp);
+                }
+                from = batch.lastOffset() + 1;
+            }
+            return Optional.empty();
+        });
+    }
+
+    private static RecordBatch readBatchAt(ReadTransaction tx, PartitionKeys keys, long base) {
+        List<byte[]> one = new ArrayList<>(1);
+        readBatches(tx, keys, base, Long.MAX_VALUE, 1, one);
+        RecordBatch batch = RecordBatch.parse(one.get(0));
+        if (batch.baseOffset() != base) {
+            throw new IllegalStateException("time index points at offset " + base + " but the batch there starts at "
+                    + batch.baseOffset());
+        }
+        return batch;
+    }
+
+    private static Optional<TimestampOffset> firstAtOrAfter(RecordBatch batch, long timestamp) {
+        for (Record r : batch) {
+            if (r.timestamp() >= timestamp) {
+                return Optional.of(new TimestampOffset(r.offset(), r.timestamp()));
+            }
+        }
+        throw new IllegalStateException("batch at " + batch.baseOffset() + " has max timestamp " + batch.maxTimestamp()
+                + " but no record at or after " + timestamp);
+    }
+
+    /**
+     * Completes with the high watermark once it is above {@code offset} (at once if it already is),
+     * built on a storage watch of the partition's tail key. Cancel the future, or bound it with
+     * {@code orTimeout}, to give up: the watch is then released. Fails with UNKNOWN_TOPIC /
+     * UNKNOWN_PARTITION if the partition does not exist when checked. A topic deleted while
+     * waiting is noticed at the next change of the key or when the caller's timeout ends the wait.
+     */
+    public CompletableFuture<Long> awaitHighWatermarkAbove(String tenant, TopicId topicId, int partition, long offset) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        try {
+            checkPartitionNumber(partition);
+        } catch (LogException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        checkAndWatch(keys, tenant, topicId, partition, offset, result);
+        return result;
+    }
+
+    private void checkAndWatch(PartitionKeys keys, String tenant, TopicId topicId, int partition, long offset,
+            CompletableFuture<Long> result) {
+        if (result.isDone()) {
+            return;
+        }
+        CompletableFuture<Void> watch;
+        try (Transaction tx = store.createTransaction()) {
+            PartitionOffsets offsets = readOffsets(tx, keys, tenant, topicId, partition);
+            if (offsets.highWatermark() > offset) {
+                result.complete(offsets.highWatermark());
+                return;
+            }
+            watch = tx.watch(keys.tail);
+            tx.commit().join();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e);
+            return;
+        }
+        // Giving up (cancel, timeout) releases the watch.
+        result.whenComplete((v, e) -> watch.cancel(false));
+        watch.whenCompleteAsync((v, e) -> {
+            if (result.isDone()) {
+                return;
+            }
+            if (e != null) {
+                result.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            } else {
+                checkAndWatch(keys, tenant, topicId, partition, offset, result);
+            }
+        }, continuations);
+    }
+
+    /** The partition's current leader epoch (0 until ownership first advances it). */
+    public long leaderEpoch(String tenant, TopicId topicId, int partition) {
+        checkPartitionNumber(partition);
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.read(tx -> {
+            CompletableFuture<byte[]> epoch = tx.get(keys.leaderEpoch);
+            requirePartition(tx, tenant, topicId, partition);
+            return decodeLong(epoch.join(), 0);
+        });
+    }
+
+    /**
+     * Raises the partition's leader epoch by one and returns the new value: every append still
+     * carrying an older epoch fails from then on. The hook the ownership protocol builds on.
+     */
+    public long advanceLeaderEpoch(String tenant, TopicId topicId, int partition) {
+        checkPartitionNumber(partition);
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.run(tx -> {
+            CompletableFuture<byte[]> epochRead = tx.get(keys.leaderEpoch);
+            requirePartition(tx, tenant, topicId, partition);
+            long next = decodeLong(epochRead.join(), 0) + 1;
+            tx.set(keys.leaderEpoch, encodeLong(next));
+            return next;
+        });
+    }
+
+    private static TopicMetadata requirePartition(ReadTransaction tx, String tenant, TopicId topicId, int partition) {
+        TopicMetadata topic = TopicStore.readById(tx, tenant, topicId);
+        if (topic == null) {
+            throw new LogException(LogErrorCode.UNKNOWN_TOPIC, "no topic with id " + topicId + " in tenant '" + tenant + "'");
+        }
+        if (partition >= topic.partitions()) {
+            throw new LogException(LogErrorCode.UNKNOWN_PARTITION, "topic '" + topic.name() + "' has partitions 0.."
+                    + (topic.partitions() - 1) + ", not " + partition);
+        }
+        return topic;
+    }
+
+    private static void checkPartitionNumber(int partition) {
+        if (partition < 0) {
+            throw new LogException(LogErrorCode.UNKNOWN_PARTITION, "partition numbers are not negative: " + partition);
+        }
+    }
+
+    private static void checkInRange(long offset, PartitionOffsets range, TopicId topicId, int partition) {
+        if (offset < range.logStartOffset() || offset > range.highWatermark()) {
+            throw new LogException(LogErrorCode.OFFSET_OUT_OF_RANGE, "offset " + offset + " is outside the valid range ["
+                    + range.logStartOffset() + ", " + range.highWatermark() + "] of partition " + partition + " of topic "
+                    + topicId);
+        }
+    }
+
+    static long decodeLong(byte[] value, long absent) {
+        if (value == null) {
+            return absent;
+        }
+        if (value.length != 8) {
+            throw new IllegalStateException("expected an 8-byte counter, found " + value.length + " bytes");
+        }
+        return ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    static byte[] encodeLong(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    /** The partition's tail value: next offset and running max timestamp (16 bytes little-endian). */
+    private record Tail(long nextOffset, boolean hasTimestamp, long maxTimestamp) {
+        static Tail decode(byte[] value) {
+            if (value == null) {
+                return new Tail(0, false, Long.MIN_VALUE);
+            }
+            if (value.length != 16) {
+                throw new IllegalStateException("partition tail of " + value.length + " bytes, expected 16");
+            }
+            ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
+            return new Tail(b.getLong(), true, b.getLong());
+        }
+
+        byte[] encode() {
+            return ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(nextOffset).putLong(maxTimestamp).array();
+        }
+    }
+}
