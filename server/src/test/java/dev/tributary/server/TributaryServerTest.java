@@ -15,6 +15,7 @@ import dev.tributary.api.v1.GetClusterInfoResponse;
 import dev.tributary.server.config.TributaryConfig;
 import dev.tributary.server.profile.ConnectionProfile;
 import dev.tributary.server.testing.ListeningSockets;
+import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TlsClients;
 import dev.tributary.server.testing.TributaryTestServer;
 import dev.tributary.storage.KeyValueStore;
@@ -69,6 +70,7 @@ class TributaryServerTest {
     private Path caFile;
     private HttpClient http;
     private ManagedChannel channel;
+    private String token;
 
     @BeforeEach
     void connect() throws Exception {
@@ -77,6 +79,13 @@ class TributaryServerTest {
         http = HttpClient.newBuilder().sslContext(TlsClients.trustingOnly(caFile)).connectTimeout(Duration.ofSeconds(5)).build();
         channel = Grpc.newChannelBuilderForAddress("localhost", root.getPort(),
                 TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(dataDir);
+        token = new TestClient(root.toURI(), caFile).token(profile.credentials().clientId(), profile.credentials().clientSecret());
+    }
+
+    private ClusterServiceGrpc.ClusterServiceBlockingStub clusterStub() {
+        return ClusterServiceGrpc.newBlockingStub(channel).withCallCredentials(TestClient.bearer(token))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -84,19 +93,25 @@ class TributaryServerTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** GET with the bootstrap administrator's token (health does not need it, and ignores it). */
     private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(root.toURI().resolve(path)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> getWithoutToken(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(root.toURI().resolve(path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
-    void healthIsUpOverHttp2() throws Exception {
-        HttpResponse<String> live = get("/q/health/live");
+    void healthIsUpOverHttp2WithoutAToken() throws Exception {
+        HttpResponse<String> live = getWithoutToken("/q/health/live");
         assertEquals(200, live.statusCode(), live.body());
         assertEquals("UP", JSON.readTree(live.body()).get("status").asText());
         assertEquals(HttpClient.Version.HTTP_2, live.version(), "ALPN must negotiate HTTP/2");
 
-        HttpResponse<String> ready = get("/q/health/ready");
+        HttpResponse<String> ready = getWithoutToken("/q/health/ready");
         assertEquals(200, ready.statusCode(), ready.body());
         JsonNode body = JSON.readTree(ready.body());
         assertEquals("UP", body.get("status").asText());
@@ -124,8 +139,7 @@ class TributaryServerTest {
 
     @Test
     void grpcClusterInfoOverTlsReadsTheStore() throws Exception {
-        ClusterServiceGrpc.ClusterServiceBlockingStub stub = ClusterServiceGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS);
+        ClusterServiceGrpc.ClusterServiceBlockingStub stub = clusterStub();
         GetClusterInfoResponse first = stub.getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
         assertEquals("embedded", first.getStorageBackend());
         assertEquals(Files.readString(dataDir.resolve("node-id")).trim(), first.getNodeId());
@@ -148,8 +162,7 @@ class TributaryServerTest {
         HttpResponse<String> response = get("/v1/cluster");
         assertEquals(200, response.statusCode(), response.body());
         JsonNode info = JSON.readTree(response.body());
-        GetClusterInfoResponse grpc = ClusterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
+        GetClusterInfoResponse grpc = clusterStub().getClusterInfo(GetClusterInfoRequest.getDefaultInstance());
         assertEquals(grpc.getNodeId(), info.get("nodeId").asText());
         assertEquals(grpc.getStorageBackend(), info.get("storageBackend").asText());
         assertEquals(grpc.getServerVersion(), info.get("serverVersion").asText());
@@ -167,21 +180,16 @@ class TributaryServerTest {
         assertFalse(missing.body().contains("Exception"), missing.body());
 
         HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(root.toURI().resolve("/v1/cluster"))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, wrongMethod.statusCode());
         assertEquals("METHOD_NOT_ALLOWED", JSON.readTree(wrongMethod.body()).get("code").asText());
     }
 
     @Test
-    void connectionProfileNamesTheRealPortAndCa() throws Exception {
+    void connectionProfileNamesTheRealPortCaAndWorkingCredentials() throws Exception {
         Path profileFile = dataDir.resolve(ConnectionProfile.FILE_NAME);
         // Written asynchronously once the listener is up.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!Files.exists(profileFile) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(profileFile), "no " + profileFile);
-        ConnectionProfile profile = ConnectionProfile.read(profileFile);
+        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(dataDir);
         assertEquals("https://localhost:" + root.getPort(), profile.endpoint());
         assertEquals(caFile.toAbsolutePath(), profile.caFile());
         assertTrue(profile.caFile().isAbsolute());
@@ -193,6 +201,16 @@ class TributaryServerTest {
                 HttpRequest.newBuilder(URI.create(profile.endpoint() + "/q/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode());
+
+        // ... and its credentials get a token that the protected API and gRPC accept.
+        assertEquals(profile.endpoint() + "/oauth2/token", profile.credentials().tokenUrl());
+        TestClient client = new TestClient(URI.create(profile.endpoint()), profile.caFile());
+        String profileToken = client.token(profile.credentials().clientId(), profile.credentials().clientSecret());
+        assertEquals("platform-admin", TestClient.claims(profileToken).get("tributary_roles").get(0).asText());
+        assertEquals(200, client.get("/v1/cluster", profileToken).statusCode());
+        assertEquals(200, client.get("/v1/tenants", profileToken).statusCode());
+        assertEquals("embedded", ClusterServiceGrpc.newBlockingStub(channel).withCallCredentials(TestClient.bearer(profileToken))
+                .withDeadlineAfter(10, TimeUnit.SECONDS).getClusterInfo(GetClusterInfoRequest.getDefaultInstance()).getStorageBackend());
     }
 
     @Test

@@ -31,8 +31,8 @@ final class FdbErrors {
         StorageErrorCode code = StorageErrorCode.fromFdbCode(e.getCode());
         String message = "FoundationDB error " + e.getCode() + ": " + e.getMessage();
         if (code == StorageErrorCode.INTERNAL && e.isRetryable()) {
-            // E.g. future_version (1009), process_behind (1037), tag_throttled (1213): FoundationDB's own
-            // retry loop would retry these, the SPI has no code for them and so does not.
+            // FoundationDB's own retry loop would retry this one; the SPI has no code for it, so run()
+            // does not. Said in the message so that a missing StorageErrorCode is easy to spot.
             message += " (retryable in FoundationDB, unclassified in the storage SPI)";
         }
         return new StorageException(code, message, e);

@@ -1,5 +1,6 @@
 package dev.tributary.server.errors;
 
+import dev.tributary.controlplane.problem.Problem;
 import jakarta.ws.rs.core.Response;
 import java.util.UUID;
 
@@ -12,15 +13,7 @@ final class ProblemResponses {
     }
 
     static String reasonPhrase(int status) {
-        Response.Status known = Response.Status.fromStatusCode(status);
-        if (known != null) {
-            return known.getReasonPhrase();
-        }
-        return switch (status) {
-            case 413 -> "Content Too Large";
-            case 429 -> "Too Many Requests";
-            default -> "HTTP " + status;
-        };
+        return Problem.reasonPhrase(status);
     }
 
     /** An id for one occurrence, returned to the client and logged with the details. */

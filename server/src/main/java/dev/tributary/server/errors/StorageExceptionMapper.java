@@ -1,5 +1,6 @@
 package dev.tributary.server.errors;
 
+import dev.tributary.controlplane.problem.Problem;
 import dev.tributary.storage.StorageException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;

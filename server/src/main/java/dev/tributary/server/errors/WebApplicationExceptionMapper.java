@@ -1,5 +1,6 @@
 package dev.tributary.server.errors;
 
+import dev.tributary.controlplane.problem.Problem;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;

@@ -5,27 +5,52 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 
 /**
  * What a client needs to connect: {@code DATA_DIR/client.properties}, read by the SDK, the CLI and
- * the Terraform provider ({@code --profile FILE} / {@code TRIBUTARY_PROFILE}). Owner-only from the
- * start because later versions add credentials to it.
+ * the Terraform provider ({@code --profile FILE} / {@code TRIBUTARY_PROFILE}). Owner-only: it holds
+ * the bootstrap administrator's client secret.
  *
  * @param endpoint {@code https://host:port} of the REST + gRPC listener
  * @param caFile absolute path of the CA certificate that signed the server certificate
+ * @param credentials client credentials and token endpoint; null when the server does not know them
  */
-public record ConnectionProfile(String endpoint, Path caFile) {
+public record ConnectionProfile(String endpoint, Path caFile, Credentials credentials) {
     public static final String FILE_NAME = "client.properties";
     public static final String ENDPOINT = "tributary.endpoint";
     public static final String CA_FILE = "tributary.tls.ca-file";
+    public static final String CLIENT_ID = "tributary.auth.client-id";
+    public static final String CLIENT_SECRET = "tributary.auth.client-secret";
+    public static final String TOKEN_URL = "tributary.auth.token-url";
+
+    /** OAuth2 client credentials ({@code client_credentials} grant at {@code tokenUrl}). */
+    public record Credentials(String clientId, String clientSecret, String tokenUrl) {}
+
+    public ConnectionProfile(String endpoint, Path caFile) {
+        this(endpoint, caFile, null);
+    }
 
     public Properties toProperties() {
         Properties props = new Properties();
-        props.setProperty(ENDPOINT, endpoint);
-        props.setProperty(CA_FILE, caFile.toAbsolutePath().toString());
+        entries().forEach(props::setProperty);
         return props;
+    }
+
+    private Map<String, String> entries() {
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put(ENDPOINT, endpoint);
+        entries.put(CA_FILE, caFile.toAbsolutePath().toString());
+        if (credentials != null) {
+            entries.put(CLIENT_ID, credentials.clientId());
+            entries.put(CLIENT_SECRET, credentials.clientSecret());
+            entries.put(TOKEN_URL, credentials.tokenUrl());
+        }
+        return entries;
     }
 
     /** Replaces {@code file} atomically (temporary file + rename), mode 600. */
@@ -33,21 +58,27 @@ public record ConnectionProfile(String endpoint, Path caFile) {
         StringWriter text = new StringWriter();
         text.write("# Tributary connection profile, written by the server on every start.\n");
         text.write("# Use it with --profile " + file.toAbsolutePath() + " or TRIBUTARY_PROFILE.\n");
-        // Properties.store would escape ':' in the values and add a timestamp: write the lines directly.
-        for (String key : new String[] {ENDPOINT, CA_FILE}) {
-            text.write(key + "=" + escape(toProperties().getProperty(key)) + "\n");
+        if (credentials != null) {
+            text.write("# The client secret belongs to the bootstrap platform administrator: keep this file private.\n");
         }
+        // Properties.store would escape ':' in the values and add a timestamp: write the lines directly.
+        entries().forEach((key, value) -> text.write(key + "=" + escape(value) + "\n"));
         PrivateFiles.writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8), true);
     }
 
     public static ConnectionProfile read(Path file) {
         Properties props = new Properties();
-        try (var reader = java.nio.file.Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(reader);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return new ConnectionProfile(props.getProperty(ENDPOINT), Path.of(props.getProperty(CA_FILE)));
+        String clientId = props.getProperty(CLIENT_ID);
+        String secret = props.getProperty(CLIENT_SECRET);
+        Credentials credentials = clientId == null || secret == null ? null
+                : new Credentials(clientId, secret, props.getProperty(TOKEN_URL));
+        String ca = props.getProperty(CA_FILE);
+        return new ConnectionProfile(props.getProperty(ENDPOINT), ca == null ? null : Path.of(ca), credentials);
     }
 
     /** Escapes what java.util.Properties treats specially in a value (backslashes, e.g. Windows paths). */

@@ -20,6 +20,9 @@ public final class ServerPreparation {
     /** Name of the Quarkus TLS registry configuration of the listener (see application.properties). */
     public static final String TLS_CONFIGURATION = "tributary";
     public static final String TLS_DIR = "tls";
+    /** TLS configuration of clients inside the server that call its own listener (the JWKS fetch). */
+    public static final String INTERNAL_CLIENT_TLS_CONFIGURATION =
+            dev.tributary.controlplane.security.BuiltInIssuerTenantConfigResolver.TLS_CONFIGURATION;
 
     private ServerPreparation() {}
 
@@ -37,6 +40,8 @@ public final class ServerPreparation {
             props.put(DATA_DIR_PROPERTY, dataDir.toString());
             props.put(prefix + "cert", tls.serverCert().toString());
             props.put(prefix + "key", tls.serverKey().toString());
+            // The server's own token verifier fetches the JWKS from this listener: trust the CA.
+            props.put("quarkus.tls." + INTERNAL_CLIENT_TLS_CONFIGURATION + ".trust-store.pem.certs", tls.caCert().toString());
             return props;
         }
     }

@@ -1,5 +1,6 @@
 package dev.tributary.server.errors;
 
+import dev.tributary.controlplane.problem.Problem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

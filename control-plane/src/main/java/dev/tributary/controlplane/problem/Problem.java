@@ -1,4 +1,4 @@
-package dev.tributary.server.errors;
+package dev.tributary.controlplane.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
@@ -19,5 +19,18 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static Problem of(int status, String title, String code, String detail, String instance) {
         return new Problem("about:blank", title, status, detail, instance, code);
+    }
+
+    /** The HTTP reason phrase used as {@code title}. */
+    public static String reasonPhrase(int status) {
+        jakarta.ws.rs.core.Response.Status known = jakarta.ws.rs.core.Response.Status.fromStatusCode(status);
+        if (known != null) {
+            return known.getReasonPhrase();
+        }
+        return switch (status) {
+            case 413 -> "Content Too Large";
+            case 429 -> "Too Many Requests";
+            default -> "HTTP " + status;
+        };
     }
 }

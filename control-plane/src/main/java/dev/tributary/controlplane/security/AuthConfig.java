@@ -1,0 +1,41 @@
+package dev.tributary.controlplane.security;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** {@code tributary.auth.*}: the built-in issuer and the bootstrap administrator; documented in docs/configuration.md. */
+@ConfigMapping(prefix = "tributary.auth")
+public interface AuthConfig {
+
+    /** Lifetime of access tokens issued by {@code POST /oauth2/token} ({@code expires_in}). */
+    @WithDefault("15m")
+    Duration tokenLifetime();
+
+    /**
+     * The {@code iss} of issued tokens and the base of the discovery document's URLs. Defaults to the
+     * listener's endpoint ({@code https://localhost:PORT}); set it when clients reach the server
+     * under another name (a load balancer).
+     */
+    Optional<String> issuer();
+
+    /**
+     * PBKDF2 iterations for new client-secret hashes. Secrets are 256-bit random values, so the
+     * iteration count guards against nothing a brute force could achieve anyway; it is kept low so
+     * that the token endpoint cannot be made to burn CPU (see docs/security.md).
+     */
+    @WithDefault("4096")
+    int secretHashIterations();
+
+    Bootstrap bootstrap();
+
+    interface Bootstrap {
+        /**
+         * Give the bootstrap platform administrator a new client secret at this start (and write it to
+         * {@code client.properties}): the way back in when the file is lost.
+         */
+        @WithDefault("false")
+        boolean resetSecret();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.tributary.controlplane.storage;
+
+import com.apple.foundationdb.subspace.Subspace;
+import com.apple.foundationdb.tuple.Tuple;
+import dev.tributary.keyspace.RootKeySpace;
+
+/**
+ * Every key the control plane writes, in one place (tuple-encoded, values JSON unless noted):
+ *
+ * <pre>
+ * ("c", "tenant", tenantId)            tenant record
+ * ("c", "issuer", "key", kid)          token-signing key (private and public), see SigningKey.Stored
+ * ("c", "issuer", "active")            kid of the key that signs new tokens (UTF-8)
+ * ("c", "client", clientId)            client-id index: tuple (tenantId or "" for cluster scope, service-account id)
+ * ("c", "sa", id)                      cluster-scoped service account (platform administrators)
+ * ("c", "sa-name", name)               its name, unique in the cluster scope: the id (UTF-8)
+ * ("c", "bootstrap-admin")             id of the bootstrap platform administrator (UTF-8)
+ * ("t", tenantId, "sa", id)            a tenant's service account
+ * ("t", tenantId, "sa-name", name)     its name, unique in the tenant: the id (UTF-8)
+ * </pre>
+ *
+ * <p>A tenant's service accounts live in its subspace, so deleting a tenant is one range clear
+ * (plus its client-id index entries, which are cluster-wide because the token endpoint looks a
+ * client up before it knows the tenant).
+ */
+public final class ControlPlaneKeys {
+    private static final Subspace CLUSTER = RootKeySpace.cluster();
+    private static final Subspace TENANTS = CLUSTER.get("tenant");
+    private static final Subspace ISSUER_KEYS = CLUSTER.get("issuer").get("key");
+    private static final byte[] ACTIVE_SIGNING_KEY = CLUSTER.get("issuer").pack(Tuple.from("active"));
+    private static final Subspace CLIENTS = CLUSTER.get("client");
+    private static final byte[] BOOTSTRAP_ADMIN = CLUSTER.pack(Tuple.from("bootstrap-admin"));
+
+    /** Scope name of cluster-scoped principals in the client index. */
+    public static final String CLUSTER_SCOPE = "";
+
+    private ControlPlaneKeys() {}
+
+    public static Subspace tenants() {
+        return TENANTS;
+    }
+
+    public static byte[] tenant(String tenantId) {
+        return TENANTS.pack(Tuple.from(tenantId));
+    }
+
+    public static Subspace signingKeys() {
+        return ISSUER_KEYS;
+    }
+
+    public static byte[] signingKey(String kid) {
+        return ISSUER_KEYS.pack(Tuple.from(kid));
+    }
+
+    public static byte[] activeSigningKey() {
+        return ACTIVE_SIGNING_KEY.clone();
+    }
+
+    public static byte[] client(String clientId) {
+        return CLIENTS.pack(Tuple.from(clientId));
+    }
+
+    public static byte[] bootstrapAdmin() {
+        return BOOTSTRAP_ADMIN.clone();
+    }
+
+    /** Subspace holding a scope's service accounts; {@code tenantId} null or "" for the cluster scope. */
+    public static Subspace serviceAccounts(String tenantId) {
+        return scope(tenantId).get("sa");
+    }
+
+    public static Subspace serviceAccountNames(String tenantId) {
+        return scope(tenantId).get("sa-name");
+    }
+
+    private static Subspace scope(String tenantId) {
+        return tenantId == null || tenantId.isEmpty() ? CLUSTER : RootKeySpace.tenant(tenantId);
+    }
+}

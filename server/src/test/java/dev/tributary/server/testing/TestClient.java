@@ -1,0 +1,124 @@
+package dev.tributary.server.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tributary.server.profile.ConnectionProfile;
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client of the server under test over its real TLS listener: HTTP requests with or without a
+ * bearer token, tokens from the real token endpoint, and gRPC call credentials.
+ */
+public final class TestClient {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI root;
+    private final HttpClient http;
+
+    public TestClient(URI root, Path caFile) throws Exception {
+        this.root = root;
+        this.http = HttpClient.newBuilder().sslContext(TlsClients.trustingOnly(caFile)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** The connection profile once the server has written the bootstrap credentials into it (asynchronously after start). */
+    public static ConnectionProfile awaitProfileWithCredentials(Path dataDir) throws Exception {
+        Path file = dataDir.resolve(ConnectionProfile.FILE_NAME);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(file)) {
+                ConnectionProfile profile = ConnectionProfile.read(file);
+                if (profile.credentials() != null) {
+                    return profile;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no credentials in " + file);
+    }
+
+    public HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    public HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(root.resolve(path));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    public HttpResponse<String> get(String path, String token) throws Exception {
+        return send(request(path, token).GET());
+    }
+
+    public HttpResponse<String> postJson(String path, String token, String json) throws Exception {
+        return send(request(path, token).header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public HttpResponse<String> post(String path, String token) throws Exception {
+        return send(request(path, token).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
+    public HttpResponse<String> delete(String path, String token) throws Exception {
+        return send(request(path, token).DELETE());
+    }
+
+    /** POST /oauth2/token with HTTP Basic client authentication and the given form body. */
+    public HttpResponse<String> tokenRequest(String clientId, String secret, String form) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(root.resolve("/oauth2/token"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (clientId != null) {
+            request.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+        }
+        return send(request);
+    }
+
+    /** A token from the real token endpoint. */
+    public String token(String clientId, String secret) throws Exception {
+        HttpResponse<String> response = tokenRequest(clientId, secret, "grant_type=client_credentials");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("token request failed: " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body()).get("access_token").asText();
+    }
+
+    public static JsonNode json(HttpResponse<String> response) throws Exception {
+        return JSON.readTree(response.body());
+    }
+
+    /** The decoded payload of a JWT (no verification: tests look at what the server put in). */
+    public static JsonNode claims(String jwt) throws Exception {
+        return JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
+    }
+
+    public static JsonNode header(String jwt) throws Exception {
+        return JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[0]));
+    }
+
+    /** gRPC call credentials: the token as {@code authorization: Bearer} metadata. */
+    public static CallCredentials bearer(String token) {
+        return new CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                applier.apply(headers);
+            }
+        };
+    }
+}
