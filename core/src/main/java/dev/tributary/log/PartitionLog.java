@@ -67,6 +67,86 @@ public final class PartitionLog {
      *     fails with FENCED_LEADER_EPOCH (older) or UNKNOWN_LEADER_EPOCH (newer) if it is not current
      */
     public AppendResult append(String tenant, TopicId topicId, int partition, byte[] batchBytes, long expectedLeaderEpoch) {
+        return appendAll(tenant, topicId, partition, List.of(batchBytes), expectedLeaderEpoch).get(0);
+    }
+
+    /** Bytes of batches one {@link #appendAll} accepts: keeps the transaction below the store's 10 MB limit. */
+    public static final int MAX_APPEND_ALL_BYTES = 8 * 1024 * 1024 + 512 * 1024;
+
+    /**
+     * Appends several batches to one partition in ONE transaction, consecutively with dense offsets,
+     * in list order, and returns one result per batch. All or nothing: if any batch is invalid or
+     * too large, nothing is written. This is what lets the data plane put many producers' batches
+     * into one commit (one fsync) instead of one commit per batch. The batches together may hold at
+     * most {@link #MAX_APPEND_ALL_BYTES} (INVALID_REQUEST otherwise); a single batch is bounded by
+     * max.message.bytes only.
+     */
+    public List<AppendResult> appendAll(String tenant, TopicId topicId, int partition, List<byte[]> batchBytes,
+            long expectedLeaderEpoch) {
+        if (batchBytes.isEmpty()) {
+            throw new LogException(LogErrorCode.INVALID_REQUEST, "no batches to append");
+        }
+        int n = batchBytes.size();
+        List<RecordBatch> parsed = new ArrayList<>(n);
+        long total = 0;
+        for (byte[] b : batchBytes) {
+            parsed.add(parseProduced(b));
+            total += b.length;
+        }
+        if (n > 1 && total > MAX_APPEND_ALL_BYTES) {
+            throw new LogException(LogErrorCode.INVALID_REQUEST, n + " batches of " + total
+                    + " bytes in one append exceed " + MAX_APPEND_ALL_BYTES);
+        }
+        checkPartitionNumber(partition);
+        List<byte[]> copies = new ArrayList<>(n);
+        for (byte[] b : batchBytes) {
+            copies.add(b.clone());
+        }
+        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
+        return store.run(tx -> {
+            CompletableFuture<byte[]> epochRead = tx.get(keys.leaderEpoch);
+            CompletableFuture<byte[]> tailRead = tx.get(keys.tail);
+            TopicMetadata topic = requirePartition(tx, tenant, topicId, partition);
+            int maxBytes = topic.config().maxMessageBytes();
+            for (byte[] batch : copies) {
+                if (batch.length > maxBytes) {
+                    throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + batch.length
+                            + " bytes exceeds max.message.bytes " + maxBytes + " of topic '" + topic.name() + "'");
+                }
+            }
+            long epoch = decodeLong(epochRead.join(), 0);
+            if (expectedLeaderEpoch != epoch) {
+                throw new LogException(expectedLeaderEpoch < epoch ? LogErrorCode.FENCED_LEADER_EPOCH : LogErrorCode.UNKNOWN_LEADER_EPOCH,
+                        "append with leader epoch " + expectedLeaderEpoch + " to " + topic.name() + "-" + partition
+                                + ", whose leader epoch is " + epoch);
+            }
+            Tail tail = Tail.decode(tailRead.join());
+            long next = tail.nextOffset;
+            boolean hasTimestamp = tail.hasTimestamp;
+            long runningMax = tail.maxTimestamp;
+            long now = System.currentTimeMillis();
+            List<AppendResult> results = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                RecordBatch meta = parsed.get(i);
+                byte[] batch = copies.get(i);
+                long base = next;
+                next = Math.addExact(base, meta.recordCount());
+                RecordBatch.setBaseOffset(batch, base);
+                writeChunks(tx, keys, base, batch);
+                if (!hasTimestamp || meta.maxTimestamp() > runningMax) {
+                    tx.set(keys.indexEntry(meta.maxTimestamp(), base), new byte[0]);
+                    runningMax = meta.maxTimestamp();
+                    hasTimestamp = true;
+                }
+                results.add(new AppendResult(base, base + meta.lastOffsetDelta(), now));
+            }
+            tx.set(keys.tail, new Tail(next, true, runningMax).encode());
+            return results;
+        });
+    }
+
+    /** Validates a produced batch: format, CRC, and dense offset deltas from 0 (INVALID_BATCH otherwise). */
+    public static RecordBatch parseProduced(byte[] batchBytes) {
         RecordBatch parsed;
         try {
             parsed = RecordBatch.parse(batchBytes);
@@ -79,40 +159,7 @@ public final class PartitionLog {
                             + parsed.lastOffsetDelta());
             throw new LogException(LogErrorCode.INVALID_BATCH, cause.getMessage(), cause);
         }
-        checkPartitionNumber(partition);
-        int recordCount = parsed.recordCount();
-        int lastOffsetDelta = parsed.lastOffsetDelta();
-        long maxTimestamp = parsed.maxTimestamp();
-        byte[] batch = batchBytes.clone();
-        PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
-        return store.run(tx -> {
-            CompletableFuture<byte[]> epochRead = tx.get(keys.leaderEpoch);
-            CompletableFuture<byte[]> tailRead = tx.get(keys.tail);
-            TopicMetadata topic = requirePartition(tx, tenant, topicId, partition);
-            int maxBytes = topic.config().maxMessageBytes();
-            if (batch.length > maxBytes) {
-                throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + batch.length
-                        + " bytes exceeds max.message.bytes " + maxBytes + " of topic '" + topic.name() + "'");
-            }
-            long epoch = decodeLong(epochRead.join(), 0);
-            if (expectedLeaderEpoch != epoch) {
-                throw new LogException(expectedLeaderEpoch < epoch ? LogErrorCode.FENCED_LEADER_EPOCH : LogErrorCode.UNKNOWN_LEADER_EPOCH,
-                        "append with leader epoch " + expectedLeaderEpoch + " to " + topic.name() + "-" + partition
-                                + ", whose leader epoch is " + epoch);
-            }
-            Tail tail = Tail.decode(tailRead.join());
-            long base = tail.nextOffset;
-            long next = Math.addExact(base, recordCount);
-            RecordBatch.setBaseOffset(batch, base);
-            writeChunks(tx, keys, base, batch);
-            long runningMax = tail.maxTimestamp;
-            if (!tail.hasTimestamp || maxTimestamp > runningMax) {
-                tx.set(keys.indexEntry(maxTimestamp, base), new byte[0]);
-                runningMax = maxTimestamp;
-            }
-            tx.set(keys.tail, new Tail(next, true, runningMax).encode());
-            return new AppendResult(base, base + lastOffsetDelta, System.currentTimeMillis());
-        });
+        return parsed;
     }
 
     private static void writeChunks(Transaction tx, PartitionKeys keys, long base, byte[] batch) {

@@ -167,6 +167,16 @@ public final class TopicStore {
 
     /** Sets the keys in {@code set} and returns those in {@code reset} to their defaults. */
     public TopicMetadata updateConfig(String tenant, String name, Map<String, String> set, Collection<String> reset) {
+        return updateConfig(tenant, name, set, reset, current -> {});
+    }
+
+    /**
+     * {@link #updateConfig(String, String, Map, Collection)} that first hands the current metadata,
+     * inside the same transaction, to {@code precondition}, which may throw to refuse the change
+     * (optimistic concurrency: "only if it is still what I read"); nothing is written then.
+     */
+    public TopicMetadata updateConfig(String tenant, String name, Map<String, String> set, Collection<String> reset,
+            java.util.function.Consumer<TopicMetadata> precondition) {
         validateName(name);
         TopicConfig.DEFAULT.with(set, reset); // validate before touching the store
         return store.run(tx -> {
@@ -174,6 +184,7 @@ public final class TopicStore {
             if (topic == null) {
                 throw unknown(tenant, name);
             }
+            precondition.accept(topic);
             TopicMetadata updated = new TopicMetadata(topic.id(), name, topic.partitions(),
                     topic.config().with(set, reset), topic.createdAtMillis());
             writeMetadata(tx, tenant, updated);

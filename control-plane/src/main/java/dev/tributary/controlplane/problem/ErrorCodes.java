@@ -20,6 +20,9 @@ public final class ErrorCodes {
     public static final String INVALID_ROLE = "INVALID_ROLE";
     public static final String SERVICE_ACCOUNT_ALREADY_EXISTS = "SERVICE_ACCOUNT_ALREADY_EXISTS";
     public static final String SERVICE_ACCOUNT_NOT_FOUND = "SERVICE_ACCOUNT_NOT_FOUND";
+    /** An {@code If-Match} that no longer matches the resource (optimistic concurrency). */
+    public static final String PRECONDITION_FAILED = "PRECONDITION_FAILED";
+    // Topic errors use the names of dev.tributary.log.LogErrorCode: UNKNOWN_TOPIC, TOPIC_ALREADY_EXISTS, ...
 
     private ErrorCodes() {}
 }

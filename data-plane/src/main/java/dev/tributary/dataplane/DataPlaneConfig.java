@@ -1,0 +1,25 @@
+package dev.tributary.dataplane;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code tributary.data-plane.*}; documented in docs/configuration.md. */
+@ConfigMapping(prefix = "tributary.data-plane")
+public interface DataPlaneConfig {
+    /**
+     * Threads that run storage work of the data plane (appends, fetches, offsets). Each partition
+     * with pending produce requests occupies one of them for the duration of one commit, so this
+     * bounds how many partitions commit in parallel.
+     */
+    @WithDefault("16")
+    int storageThreads();
+
+    Fetch fetch();
+
+    interface Fetch {
+        /** Upper bound on a fetch's max_wait_ms, and how long a subscription waits for data before it looks again. */
+        @WithDefault("30s")
+        Duration maxWait();
+    }
+}

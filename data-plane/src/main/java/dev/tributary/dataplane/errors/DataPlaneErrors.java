@@ -1,0 +1,131 @@
+package dev.tributary.dataplane.errors;
+
+import com.google.protobuf.Any;
+import com.google.rpc.ErrorInfo;
+import dev.tributary.controlplane.problem.ErrorCodes;
+import dev.tributary.controlplane.problem.ProblemException;
+import dev.tributary.controlplane.security.AuthenticationGate;
+import dev.tributary.log.LogErrorCode;
+import dev.tributary.log.LogException;
+import dev.tributary.record.InvalidRecordBatchException;
+import dev.tributary.storage.StorageErrorCode;
+import dev.tributary.storage.StorageException;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import org.jboss.logging.Logger;
+
+/**
+ * Exceptions as gRPC statuses with a stable code, in three places so every client finds it: the
+ * description ({@code CODE: detail}), a {@code google.rpc.ErrorInfo} in the status details
+ * (reason = code, domain {@value #DOMAIN}), and the {@value AuthenticationGate#GRPC_ERROR_CODE_HEADER}
+ * trailer, as authentication failures carry it. Server-side failures keep their details in the log
+ * under an error id.
+ */
+public final class DataPlaneErrors {
+    public static final String DOMAIN = "tributary.dev";
+    public static final Metadata.Key<String> ERROR_CODE_KEY =
+            Metadata.Key.of(AuthenticationGate.GRPC_ERROR_CODE_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+    private static final Logger LOG = Logger.getLogger(DataPlaneErrors.class);
+
+    private DataPlaneErrors() {}
+
+    public static Status.Code statusOf(LogErrorCode code) {
+        return switch (code) {
+            case UNKNOWN_TOPIC, UNKNOWN_PARTITION -> Status.Code.NOT_FOUND;
+            case OFFSET_OUT_OF_RANGE -> Status.Code.OUT_OF_RANGE;
+            case TOPIC_ALREADY_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH -> Status.Code.FAILED_PRECONDITION;
+            case RECORD_TOO_LARGE, INVALID_BATCH, INVALID_TOPIC_NAME, INVALID_PARTITIONS, INVALID_CONFIG, INVALID_REQUEST ->
+                    Status.Code.INVALID_ARGUMENT;
+        };
+    }
+
+    /** A client error raised by the data plane itself (request shape). */
+    public static StatusRuntimeException invalidRequest(String detail) {
+        return status(Status.Code.INVALID_ARGUMENT, LogErrorCode.INVALID_REQUEST.name(), detail, Map.of());
+    }
+
+    public static StatusRuntimeException forbidden(String detail) {
+        return status(Status.Code.PERMISSION_DENIED, ErrorCodes.FORBIDDEN, detail, Map.of());
+    }
+
+    public static StatusRuntimeException toStatusException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StatusRuntimeException sre) {
+                return sre;
+            }
+        }
+        LogException le = LogException.unwrap(e);
+        if (le != null) {
+            InvalidRecordBatchException.Reason reason = le.batchReason();
+            Map<String, String> metadata = reason == null ? Map.of() : Map.of("batch_reason", reason.name());
+            // LogException.getMessage() already starts with the code.
+            return status(statusOf(le.code()), le.code().name(), stripCode(le), metadata);
+        }
+        if (e instanceof ProblemException pe) {
+            Status.Code code = pe.status() == 403 ? Status.Code.PERMISSION_DENIED
+                    : pe.status() == 404 ? Status.Code.NOT_FOUND : Status.Code.INVALID_ARGUMENT;
+            return status(code, pe.code(), pe.getMessage(), Map.of());
+        }
+        StorageException se = StorageException.unwrap(e);
+        if (se != null) {
+            return storage(se);
+        }
+        if (e instanceof CancellationException) {
+            return status(Status.Code.CANCELLED, "CANCELLED", "the call was cancelled", Map.of());
+        }
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected error %s answered with gRPC INTERNAL", id);
+        return status(Status.Code.INTERNAL, "INTERNAL", "the server could not complete the request (error id " + id + ")", Map.of());
+    }
+
+    /** Same classification as the REST side (server's StorageErrors): only limit violations are the client's fault. */
+    private static StatusRuntimeException storage(StorageException se) {
+        StorageErrorCode code = se.code();
+        String publicCode = "STORAGE_" + code.name();
+        Status.Code status;
+        boolean clientFault = false;
+        if (code.maybeCommitted()) {
+            status = Status.Code.UNKNOWN;
+        } else {
+            switch (code) {
+                case KEY_TOO_LARGE, VALUE_TOO_LARGE, TRANSACTION_TOO_LARGE -> {
+                    status = Status.Code.INVALID_ARGUMENT;
+                    clientFault = true;
+                }
+                case TOO_MANY_WATCHES -> status = Status.Code.RESOURCE_EXHAUSTED;
+                case TRANSACTION_TIMED_OUT, TRANSACTION_CANCELLED, STORE_CLOSED, STORE_IO_ERROR, STORE_LOCKED ->
+                        status = Status.Code.UNAVAILABLE;
+                default -> status = code.retryable() ? Status.Code.UNAVAILABLE : Status.Code.INTERNAL;
+            }
+        }
+        if (clientFault) {
+            return status(status, publicCode, se.getMessage(), Map.of());
+        }
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(se, "Storage failure %s answered with gRPC %s", id, status);
+        return status(status, publicCode, "the store could not complete the request (error id " + id + ")", Map.of());
+    }
+
+    public static StatusRuntimeException status(Status.Code code, String errorCode, String detail, Map<String, String> metadata) {
+        com.google.rpc.Status proto = com.google.rpc.Status.newBuilder()
+                .setCode(code.value())
+                .setMessage(errorCode + ": " + detail)
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(errorCode).setDomain(DOMAIN).putAllMetadata(metadata).build()))
+                .build();
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_CODE_KEY, errorCode);
+        return StatusProto.toStatusRuntimeException(proto, trailers);
+    }
+
+    private static String stripCode(LogException e) {
+        String message = e.getMessage();
+        String prefix = e.code().name() + ": ";
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+}

@@ -1,0 +1,301 @@
+package dev.tributary.dataplane.fetch;
+
+import com.google.protobuf.ByteString;
+import dev.tributary.api.v1.FetchRequest;
+import dev.tributary.api.v1.FetchResponse;
+import dev.tributary.api.v1.FetchServiceGrpc;
+import dev.tributary.api.v1.ListOffsetsRequest;
+import dev.tributary.api.v1.ListOffsetsResponse;
+import dev.tributary.api.v1.MetadataRequest;
+import dev.tributary.api.v1.MetadataResponse;
+import dev.tributary.api.v1.NodeEndpoint;
+import dev.tributary.api.v1.PartitionData;
+import dev.tributary.api.v1.PartitionFetch;
+import dev.tributary.api.v1.PartitionOffset;
+import dev.tributary.api.v1.PartitionOffsetQuery;
+import dev.tributary.api.v1.SubscribeRequest;
+import dev.tributary.api.v1.SubscribeResponse;
+import dev.tributary.api.v1.TopicInfo;
+import dev.tributary.dataplane.DataPlaneConfig;
+import dev.tributary.dataplane.PartitionRef;
+import dev.tributary.dataplane.StorageExecutor;
+import dev.tributary.dataplane.errors.DataPlaneErrors;
+import dev.tributary.dataplane.node.LocalNode;
+import dev.tributary.dataplane.security.DataPlaneAccess;
+import dev.tributary.log.FetchResult;
+import dev.tributary.log.LogErrorCode;
+import dev.tributary.log.LogException;
+import dev.tributary.log.PartitionLog;
+import dev.tributary.log.PartitionOffsets;
+import dev.tributary.log.TimestampOffset;
+import dev.tributary.topic.TopicMetadata;
+import dev.tributary.topic.TopicStore;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code tributary.v1.FetchService}: Fetch (with long-poll), ListOffsets, Metadata and Subscribe.
+ * Handlers read the caller on the event loop and do every store access on the {@link
+ * StorageExecutor}; waiting never holds a thread (it is a future on a shared watch).
+ */
+@GrpcService
+public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
+    /** Per-partition byte bound when the request gives none. */
+    static final int DEFAULT_PARTITION_MAX_BYTES = 1024 * 1024;
+    /** Topics Metadata lists when no names are given. */
+    static final int METADATA_MAX_TOPICS = TopicStore.MAX_PAGE_SIZE;
+
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    TopicStore topics;
+    @Inject
+    PartitionLog log;
+    @Inject
+    HighWatermarkWaiters waiters;
+    @Inject
+    StorageExecutor executor;
+    @Inject
+    LocalNode localNode;
+    @Inject
+    DataPlaneConfig config;
+
+    // ------------------------------------------------------------------ Fetch
+
+    @Override
+    public void fetch(FetchRequest request, StreamObserver<FetchResponse> response) {
+        String tenant;
+        try {
+            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.READ, request.getTopic());
+        } catch (RuntimeException e) {
+            response.onError(DataPlaneErrors.toStatusException(e));
+            return;
+        }
+        long maxWaitMs = Math.min(Math.max(0, request.getMaxWaitMs()), config.fetch().maxWait().toMillis());
+        LongPoll poll = new LongPoll(tenant, request, (ServerCallStreamObserver<FetchResponse>) response,
+                System.nanoTime() + maxWaitMs * 1_000_000L);
+        executor.execute(poll::attempt);
+    }
+
+    /** One fetch call: read, and if there is not enough yet, wait on the partitions' shared watches, then read again. */
+    private final class LongPoll {
+        final String tenant;
+        final FetchRequest request;
+        final ServerCallStreamObserver<FetchResponse> response;
+        final long deadlineNanos;
+        volatile List<CompletableFuture<Long>> waiting = List.of();
+        volatile boolean cancelled;
+
+        LongPoll(String tenant, FetchRequest request, ServerCallStreamObserver<FetchResponse> response, long deadlineNanos) {
+            this.tenant = tenant;
+            this.request = request;
+            this.response = response;
+            this.deadlineNanos = deadlineNanos;
+            response.setOnCancelHandler(() -> {
+                cancelled = true;
+                waiting.forEach(w -> w.complete(HighWatermarkWaiters.TIMED_OUT)); // releases the shared watches
+            });
+        }
+
+        void attempt() {
+            if (cancelled) {
+                return;
+            }
+            FetchResponse answer;
+            TopicMetadata topic;
+            try {
+                topic = topics.get(tenant, request.getTopic());
+                answer = read(topic);
+            } catch (RuntimeException e) {
+                response.onError(DataPlaneErrors.toStatusException(e));
+                return;
+            }
+            long bytes = 0;
+            for (PartitionData p : answer.getPartitionsList()) {
+                for (ByteString b : p.getBatchesList()) {
+                    bytes += b.size();
+                }
+            }
+            long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000L;
+            if (bytes >= Math.max(1, request.getMinBytes()) || remainingMs <= 0) {
+                response.onNext(answer);
+                response.onCompleted();
+                return;
+            }
+            // Wake when any partition's high watermark passes what this read saw.
+            List<CompletableFuture<Long>> waits = new ArrayList<>();
+            for (PartitionData p : answer.getPartitionsList()) {
+                waits.add(waiters.awaitAbove(new PartitionRef(tenant, topic.id(), p.getPartition()), p.getHighWatermark(),
+                        Duration.ofMillis(remainingMs)));
+            }
+            waiting = waits;
+            if (cancelled) {
+                waits.forEach(w -> w.complete(HighWatermarkWaiters.TIMED_OUT));
+                return;
+            }
+            CompletableFuture.anyOf(waits.toArray(CompletableFuture[]::new)).whenCompleteAsync((v, e) -> {
+                waits.forEach(w -> w.complete(HighWatermarkWaiters.TIMED_OUT)); // leave the others' shared watches
+                if (!cancelled && (deadlineNanos - System.nanoTime()) <= 0) {
+                    // Timed out: answer with what is there now (a last read, cheap and never waiting).
+                    attemptFinal();
+                } else {
+                    attempt();
+                }
+            }, executor);
+        }
+
+        private void attemptFinal() {
+            try {
+                response.onNext(read(topics.get(tenant, request.getTopic())));
+                response.onCompleted();
+            } catch (RuntimeException e) {
+                response.onError(DataPlaneErrors.toStatusException(e));
+            }
+        }
+
+        private FetchResponse read(TopicMetadata topic) {
+            if (request.getPartitionsCount() == 0) {
+                throw DataPlaneErrors.invalidRequest("a fetch request needs at least one partition");
+            }
+            Set<Integer> seen = new HashSet<>();
+            long budget = request.getMaxBytes() > 0 ? request.getMaxBytes() : Long.MAX_VALUE;
+            FetchResponse.Builder answer = FetchResponse.newBuilder();
+            for (PartitionFetch p : request.getPartitionsList()) {
+                if (!seen.add(p.getPartition())) {
+                    throw DataPlaneErrors.invalidRequest("partition " + p.getPartition() + " appears more than once");
+                }
+                if (p.getMaxBytes() < 0) {
+                    throw DataPlaneErrors.invalidRequest("max_bytes of partition " + p.getPartition() + " is negative");
+                }
+                int partitionMax = p.getMaxBytes() > 0 ? p.getMaxBytes() : DEFAULT_PARTITION_MAX_BYTES;
+                // Once the response budget is spent, later partitions only report their offsets.
+                int maxBytes = (int) Math.max(1, Math.min(partitionMax, budget));
+                FetchResult result = log.fetch(tenant, topic.id(), p.getPartition(), p.getOffset(), maxBytes);
+                PartitionData.Builder data = answer.addPartitionsBuilder().setPartition(p.getPartition())
+                        .setHighWatermark(result.highWatermark()).setLogStartOffset(result.logStartOffset());
+                if (budget > 0) {
+                    for (byte[] b : result.batches()) {
+                        data.addBatches(ByteString.copyFrom(b));
+                    }
+                    budget -= result.sizeInBytes();
+                }
+            }
+            return answer.build();
+        }
+    }
+
+    // ------------------------------------------------------------------ ListOffsets
+
+    @Override
+    public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> response) {
+        String tenant;
+        try {
+            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.DESCRIBE, request.getTopic());
+        } catch (RuntimeException e) {
+            response.onError(DataPlaneErrors.toStatusException(e));
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                response.onNext(listOffsets(tenant, request));
+                response.onCompleted();
+            } catch (RuntimeException e) {
+                response.onError(DataPlaneErrors.toStatusException(e));
+            }
+        });
+    }
+
+    private ListOffsetsResponse listOffsets(String tenant, ListOffsetsRequest request) {
+        if (request.getPartitionsCount() == 0) {
+            throw DataPlaneErrors.invalidRequest("a list-offsets request needs at least one partition");
+        }
+        TopicMetadata topic = topics.get(tenant, request.getTopic());
+        ListOffsetsResponse.Builder answer = ListOffsetsResponse.newBuilder();
+        for (PartitionOffsetQuery q : request.getPartitionsList()) {
+            PartitionOffset.Builder out = answer.addPartitionsBuilder().setPartition(q.getPartition()).setTimestampMs(-1).setFound(true);
+            switch (q.getSpec()) {
+                case OFFSET_SPEC_EARLIEST -> out.setOffset(log.offsets(tenant, topic.id(), q.getPartition()).logStartOffset());
+                case OFFSET_SPEC_LATEST -> out.setOffset(log.offsets(tenant, topic.id(), q.getPartition()).highWatermark());
+                case OFFSET_SPEC_TIMESTAMP -> {
+                    Optional<TimestampOffset> found = log.offsetForTimestamp(tenant, topic.id(), q.getPartition(), q.getTimestampMs());
+                    if (found.isPresent()) {
+                        out.setOffset(found.get().offset()).setTimestampMs(found.get().timestamp());
+                    } else {
+                        PartitionOffsets offsets = log.offsets(tenant, topic.id(), q.getPartition());
+                        out.setOffset(offsets.highWatermark()).setFound(false);
+                    }
+                }
+                default -> throw DataPlaneErrors.invalidRequest("partition " + q.getPartition()
+                        + ": spec must be OFFSET_SPEC_EARLIEST, OFFSET_SPEC_LATEST or OFFSET_SPEC_TIMESTAMP");
+            }
+        }
+        return answer.build();
+    }
+
+    // ------------------------------------------------------------------ Metadata
+
+    @Override
+    public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> response) {
+        String tenant;
+        try {
+            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.DESCRIBE, null);
+        } catch (RuntimeException e) {
+            response.onError(DataPlaneErrors.toStatusException(e));
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                List<TopicMetadata> described = new ArrayList<>();
+                if (request.getTopicsCount() == 0) {
+                    described.addAll(topics.list(tenant, null, METADATA_MAX_TOPICS).topics());
+                } else {
+                    for (String name : request.getTopicsList()) {
+                        described.add(topics.get(tenant, name));
+                    }
+                }
+                NodeEndpoint owner = NodeEndpoint.newBuilder().setNodeId(localNode.nodeId()).setEndpoint(localNode.endpoint()).build();
+                MetadataResponse.Builder answer = MetadataResponse.newBuilder();
+                for (TopicMetadata t : described) {
+                    TopicInfo.Builder info = answer.addTopicsBuilder().setName(t.name()).setTopicId(t.id().toString());
+                    for (int p = 0; p < t.partitions(); p++) {
+                        info.addPartitionsBuilder().setPartition(p).setOwner(owner);
+                    }
+                }
+                response.onNext(answer.build());
+                response.onCompleted();
+            } catch (RuntimeException e) {
+                response.onError(DataPlaneErrors.toStatusException(e));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ Subscribe
+
+    @Override
+    public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> response) {
+        String tenant;
+        try {
+            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.READ, null);
+        } catch (RuntimeException e) {
+            response.onError(DataPlaneErrors.toStatusException(e));
+            return new Subscription.Ignoring();
+        }
+        return new Subscription(tenant, (ServerCallStreamObserver<SubscribeResponse>) response, topics, log, waiters, executor,
+                config.fetch().maxWait());
+    }
+
+    static LogException unknownPartition(TopicMetadata topic, int partition) {
+        return new LogException(LogErrorCode.UNKNOWN_PARTITION, "topic '" + topic.name() + "' has partitions 0.."
+                + (topic.partitions() - 1) + ", not " + partition);
+    }
+}
