@@ -17,9 +17,21 @@ public interface DataPlaneConfig {
 
     Fetch fetch();
 
+    Groups groups();
+
     interface Fetch {
         /** Upper bound on a fetch's max_wait_ms, and how long a subscription waits for data before it looks again. */
         @WithDefault("30s")
         Duration maxWait();
+    }
+
+    interface Groups {
+        /**
+         * How often members are told to heartbeat. Well below the session timeouts (default 45 s)
+         * so that a few lost heartbeats do not expire a member, and short enough that a revoked
+         * partition is handed over quickly (each handover takes about one interval).
+         */
+        @WithDefault("5s")
+        Duration heartbeatInterval();
     }
 }

@@ -5,6 +5,8 @@ import com.google.rpc.ErrorInfo;
 import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.ProblemException;
 import dev.tributary.controlplane.security.AuthenticationGate;
+import dev.tributary.group.GroupErrorCode;
+import dev.tributary.group.GroupException;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
 import dev.tributary.record.InvalidRecordBatchException;
@@ -45,6 +47,17 @@ public final class DataPlaneErrors {
         };
     }
 
+    public static Status.Code statusOf(GroupErrorCode code) {
+        return switch (code) {
+            case UNKNOWN_GROUP, UNKNOWN_TOPIC_OR_PARTITION -> Status.Code.NOT_FOUND;
+            // The client must act first (rejoin, heartbeat, give the partition up, stop the members).
+            case UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH, FENCED_MEMBER_EPOCH, NOT_ASSIGNED, GROUP_NOT_EMPTY ->
+                    Status.Code.FAILED_PRECONDITION;
+            case INVALID_OFFSET, INVALID_REQUEST -> Status.Code.INVALID_ARGUMENT;
+            case GROUP_TOO_LARGE -> Status.Code.RESOURCE_EXHAUSTED;
+        };
+    }
+
     /** A client error raised by the data plane itself (request shape). */
     public static StatusRuntimeException invalidRequest(String detail) {
         return status(Status.Code.INVALID_ARGUMENT, LogErrorCode.INVALID_REQUEST.name(), detail, Map.of());
@@ -58,6 +71,14 @@ public final class DataPlaneErrors {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StatusRuntimeException sre) {
                 return sre;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof GroupException ge) {
+                String message = ge.getMessage();
+                String prefix = ge.code().name() + ": ";
+                return status(statusOf(ge.code()), ge.code().name(),
+                        message.startsWith(prefix) ? message.substring(prefix.length()) : message, Map.of());
             }
         }
         LogException le = LogException.unwrap(e);

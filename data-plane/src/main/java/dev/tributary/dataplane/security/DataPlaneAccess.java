@@ -8,12 +8,17 @@ import io.quarkus.security.identity.SecurityIdentity;
  * Who may do what on the data plane: the one place ACLs will replace. A call addresses the
  * caller's own tenant only, by construction: the tenant comes from the verified token, never from
  * the request, so a topic name always resolves in the caller's own subspace. Until ACLs exist,
- * every principal of a tenant may produce to, fetch from and describe every topic of its tenant.
+ * every principal of a tenant may produce to, fetch from and describe every topic of its tenant,
+ * and join, commit to and administer every consumer group of its tenant.
  */
 public final class DataPlaneAccess {
-    /** What a call does, for the ACL check that will come (operations of issue 8). */
+    /**
+     * What a call does, for the ACL check that will come (operations of issue 8). On groups, as
+     * Kafka's group ACLs: READ to be a member, commit and reset offsets; DESCRIBE to list,
+     * describe and fetch offsets; DELETE to delete.
+     */
     public enum Operation {
-        WRITE, READ, DESCRIBE
+        WRITE, READ, DESCRIBE, DELETE
     }
 
     private DataPlaneAccess() {}
@@ -24,6 +29,21 @@ public final class DataPlaneAccess {
      * gRPC method is invoked on: the identity is bound to the call there.
      */
     public static String authorize(SecurityIdentity identity, Operation operation, String topic) {
+        // ACLs (issue 8) go here: (caller, operation, topic) -> allow / deny.
+        return tenantOf(identity);
+    }
+
+    /**
+     * The tenant of the current call's caller, after checking that it may perform {@code operation}
+     * on consumer group {@code group} (null: every group, as ListGroups). Same threading rule as
+     * {@link #authorize}.
+     */
+    public static String authorizeGroup(SecurityIdentity identity, Operation operation, String group) {
+        // ACLs (issue 8) go here: (caller, operation, group) -> allow / deny.
+        return tenantOf(identity);
+    }
+
+    private static String tenantOf(SecurityIdentity identity) {
         Caller caller = identity == null ? null : identity.getAttribute(Caller.ATTRIBUTE);
         if (caller == null) {
             throw DataPlaneErrors.forbidden("the call's principal is not a Tributary principal");
@@ -32,7 +52,6 @@ public final class DataPlaneAccess {
             throw DataPlaneErrors.forbidden("principal " + caller.principalId()
                     + " belongs to no tenant (platform administrators have no topics): use a tenant's service account");
         }
-        // ACLs (issue 8) go here: (caller, operation, topic) -> allow / deny.
         return caller.tenant();
     }
 }
