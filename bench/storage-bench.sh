@@ -6,7 +6,7 @@
 #
 # DIR (default bench/target/storage-bench) must be on the disk you want to measure; the raw-disk
 # tests and the store both write there. Everything goes to stdout and to the report
-# (default bench/target/storage-bench-report.md). Takes about 3 minutes with the defaults.
+# (default bench/target/storage-bench-report.md). Takes about 5 minutes with the defaults.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
