@@ -19,6 +19,9 @@ import dev.tributary.storage.Keys;
  * T + ("l", topicId, partition, "i", ts, base)   time index entry (empty value): the running max
  *                                                timestamp first reached ts at the batch at base
  * T + ("l", topicId, partition, "s")             log start offset, int64 little-endian (absent = 0)
+ * T + ("l", topicId, partition, "z")             retained bytes: sum of the stored batches' sizes,
+ *                                                int64 little-endian (absent = 0); appends ADD,
+ *                                                retention ADDs the negated size of what it deletes
  * </pre>
  *
  * <p>Everything of a topic's log is under {@code T + ("l", topicId)}, so deleting a topic is one
@@ -65,6 +68,7 @@ public final class LogKeySpace {
         final byte[] batchesEnd;
         final byte[] indexBegin;
         final byte[] indexEnd;
+        final byte[] retainedBytes;
 
         PartitionKeys(Subspace partition) {
             this.partition = partition;
@@ -75,6 +79,35 @@ public final class LogKeySpace {
             this.batchesEnd = Keys.prefixEnd(batchesBegin);
             this.indexBegin = partition.pack(Tuple.from("i"));
             this.indexEnd = Keys.prefixEnd(indexBegin);
+            this.retainedBytes = partition.pack(Tuple.from("z"));
+        }
+
+        // Accessors for the retention layer (dev.tributary.retention), which deletes from the log
+        // start and must use exactly the layout the log writes.
+
+        public byte[] logStart() {
+            return logStart.clone();
+        }
+
+        /** The retained-bytes counter: maintained with atomic ADDs so appends never read it. */
+        public byte[] retainedBytes() {
+            return retainedBytes.clone();
+        }
+
+        public byte[] batchesBegin() {
+            return batchesBegin.clone();
+        }
+
+        public byte[] batchesEnd() {
+            return batchesEnd.clone();
+        }
+
+        public byte[] indexBegin() {
+            return indexBegin.clone();
+        }
+
+        public byte[] indexEnd() {
+            return indexEnd.clone();
         }
 
         public byte[] tail() {
@@ -90,26 +123,26 @@ public final class LogKeySpace {
         }
 
         /** The first key of the batch at {@code baseOffset} (its chunk 0) and of every later batch. */
-        byte[] batchesFrom(long baseOffset) {
+        public byte[] batchesFrom(long baseOffset) {
             return partition.pack(Tuple.from("b", baseOffset));
         }
 
         /** Decodes (baseOffset, chunkNo) from a batch chunk key. */
-        long[] decodeChunk(byte[] key) {
+        public long[] decodeChunk(byte[] key) {
             Tuple t = partition.unpack(key);
             return new long[] {t.getLong(1), t.getLong(2)};
         }
 
-        byte[] indexEntry(long timestamp, long baseOffset) {
+        public byte[] indexEntry(long timestamp, long baseOffset) {
             return partition.pack(Tuple.from("i", timestamp, baseOffset));
         }
 
-        byte[] indexFrom(long timestamp) {
+        public byte[] indexFrom(long timestamp) {
             return partition.pack(Tuple.from("i", timestamp));
         }
 
         /** Decodes (timestamp, baseOffset) from an index key. */
-        long[] decodeIndex(byte[] key) {
+        public long[] decodeIndex(byte[] key) {
             Tuple t = partition.unpack(key);
             return new long[] {t.getLong(1), t.getLong(2)};
         }

@@ -7,6 +7,7 @@ import dev.tributary.record.RecordBatch;
 import dev.tributary.storage.KeyValue;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.storage.Keys;
+import dev.tributary.storage.MutationType;
 import dev.tributary.storage.ReadTransaction;
 import dev.tributary.storage.StorageLimits;
 import dev.tributary.storage.Transaction;
@@ -34,7 +35,8 @@ import java.util.concurrent.ForkJoinPool;
  * conflict on that key and {@link KeyValueStore#run} retries the loser; appends to different
  * partitions touch disjoint keys and never conflict. The batch and index keys are blind writes. The
  * epoch read makes a concurrent epoch change abort the append, and a stale epoch fails with {@link
- * LogErrorCode#FENCED_LEADER_EPOCH}.
+ * LogErrorCode#FENCED_LEADER_EPOCH}. The partition's retained-bytes counter is raised with an atomic
+ * ADD (no read), for retention by size.
  *
  * <p>The high watermark equals the log end: a committed transaction is durable (the store is the
  * replication), so everything appended is immediately readable.
@@ -126,6 +128,7 @@ public final class PartitionLog {
             long runningMax = tail.maxTimestamp;
             long now = System.currentTimeMillis();
             List<AppendResult> results = new ArrayList<>(n);
+            long appendedBytes = 0;
             for (int i = 0; i < n; i++) {
                 RecordBatch meta = parsed.get(i);
                 byte[] batch = copies.get(i);
@@ -133,6 +136,7 @@ public final class PartitionLog {
                 next = Math.addExact(base, meta.recordCount());
                 RecordBatch.setBaseOffset(batch, base);
                 writeChunks(tx, keys, base, batch);
+                appendedBytes += batch.length;
                 if (!hasTimestamp || meta.maxTimestamp() > runningMax) {
                     tx.set(keys.indexEntry(meta.maxTimestamp(), base), new byte[0]);
                     runningMax = meta.maxTimestamp();
@@ -141,6 +145,9 @@ public final class PartitionLog {
                 results.add(new AppendResult(base, base + meta.lastOffsetDelta(), now));
             }
             tx.set(keys.tail, new Tail(next, true, runningMax).encode());
+            // Retention by size needs the partition's byte count; an atomic ADD keeps it without a
+            // read, so appends gain no conflict with each other or with retention.
+            tx.mutate(MutationType.ADD, keys.retainedBytes, encodeLong(appendedBytes));
             return results;
         });
     }
