@@ -19,6 +19,8 @@ public interface DataPlaneConfig {
 
     Groups groups();
 
+    Ownership ownership();
+
     interface Fetch {
         /** Upper bound on a fetch's max_wait_ms, and how long a subscription waits for data before it looks again. */
         @WithDefault("30s")
@@ -33,5 +35,16 @@ public interface DataPlaneConfig {
          */
         @WithDefault("5s")
         Duration heartbeatInterval();
+    }
+
+    interface Ownership {
+        /**
+         * The lease of this node's partition ownership. The node renews it (heartbeat and one
+         * balancing round) every third of it; if another node sees no renewal for a whole lease,
+         * it may take this node's partitions over. Shorter moves partitions of a dead node sooner,
+         * longer tolerates longer store stalls.
+         */
+        @WithDefault("10s")
+        Duration lease();
     }
 }

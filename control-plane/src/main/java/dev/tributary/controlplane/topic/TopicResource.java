@@ -12,6 +12,7 @@ import dev.tributary.topic.TopicPage;
 import dev.tributary.topic.TopicStore;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -49,12 +50,15 @@ public class TopicResource {
     private final PartitionLog log;
     private final TenantService tenants;
     private final SecurityIdentity identity;
+    private final Event<TopicChanged> changes;
 
-    TopicResource(TopicStore topics, PartitionLog log, TenantService tenants, SecurityIdentity identity) {
+    TopicResource(TopicStore topics, PartitionLog log, TenantService tenants, SecurityIdentity identity,
+            Event<TopicChanged> changes) {
         this.topics = topics;
         this.log = log;
         this.tenants = tenants;
         this.identity = identity;
+        this.changes = changes;
     }
 
     /** Body of a create request; partitions default to 1, config to none. */
@@ -76,6 +80,7 @@ public class TopicResource {
         tenants.get(tenant); // TENANT_NOT_FOUND rather than a topic in a tenant that does not exist
         TopicMetadata topic = topics.create(tenant, request.name(), request.partitions() == null ? 1 : request.partitions(),
                 request.config() == null ? Map.of() : request.config());
+        changes.fire(new TopicChanged(tenant, topic, TopicChanged.Kind.CREATED));
         return Response.created(URI.create("/v1/tenants/" + tenant + "/topics/" + topic.name()))
                 .header("ETag", etag(topic)).entity(TopicView.of(topic, null)).build();
     }
@@ -134,6 +139,7 @@ public class TopicResource {
             throw ProblemException.badRequest(ErrorCodes.INVALID_REQUEST, "a JSON body with the new partition 'count' is required");
         }
         TopicMetadata grown = topics.addPartitions(tenant, name, request.count());
+        changes.fire(new TopicChanged(tenant, grown, TopicChanged.Kind.PARTITIONS_ADDED));
         return Response.ok(TopicView.of(grown, null)).header("ETag", etag(grown)).build();
     }
 
@@ -141,7 +147,8 @@ public class TopicResource {
     @Path("{name}")
     public Response delete(@PathParam("tenant") String tenant, @PathParam("name") String name) {
         TopicAccess.require(identity, tenant, TopicAccess.Operation.DELETE);
-        topics.delete(tenant, name);
+        TopicMetadata deleted = topics.delete(tenant, name);
+        changes.fire(new TopicChanged(tenant, deleted, TopicChanged.Kind.DELETED));
         return Response.noContent().build();
     }
 

@@ -9,6 +9,9 @@ import dev.tributary.group.GroupErrorCode;
 import dev.tributary.group.GroupException;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
+import dev.tributary.ownership.OwnershipException;
+import dev.tributary.ownership.PartitionOwner;
+import dev.tributary.ownership.PartitionRef;
 import dev.tributary.record.InvalidRecordBatchException;
 import dev.tributary.storage.StorageErrorCode;
 import dev.tributary.storage.StorageException;
@@ -16,6 +19,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -56,6 +60,39 @@ public final class DataPlaneErrors {
             case INVALID_OFFSET, INVALID_REQUEST -> Status.Code.INVALID_ARGUMENT;
             case GROUP_TOO_LARGE -> Status.Code.RESOURCE_EXHAUSTED;
         };
+    }
+
+    /** The stable code of a produce sent to a node that does not own the partition. */
+    public static final String NOT_OWNER = "NOT_OWNER";
+
+    /**
+     * An ownership refusal for a partition. Owned by another pod: NOT_OWNER, FAILED_PRECONDITION,
+     * with {@code owner_node_id} and {@code owner_endpoint} in the ErrorInfo so the client sends
+     * there instead (both empty if the owner is not known: look it up with Metadata). This pod's
+     * lease lapsed or it is not registered: UNAVAILABLE, since retrying shortly (here or elsewhere)
+     * is the remedy. The partition vanished: UNKNOWN_PARTITION as the log reports it.
+     */
+    public static StatusRuntimeException ownership(OwnershipException e, PartitionRef partition, PartitionOwner owner) {
+        Map<String, String> metadata = new HashMap<>();
+        metadata.put("partition", Integer.toString(partition.partition()));
+        String detail = e.getMessage().substring(e.code().name().length() + 2);
+        return switch (e.code()) {
+            case PARTITION_OWNED, NOT_OWNER -> {
+                metadata.put("owner_node_id", owner == null ? "" : owner.podId());
+                metadata.put("owner_endpoint", owner == null ? "" : owner.endpoint());
+                yield status(Status.Code.FAILED_PRECONDITION, NOT_OWNER, "partition " + partition.partition()
+                        + " is owned by " + (owner == null ? "another node" : "node '" + owner.podId() + "' at " + owner.endpoint()),
+                        metadata);
+            }
+            case POD_NOT_REGISTERED, LEASE_EXPIRED -> status(Status.Code.UNAVAILABLE, e.code().name(),
+                    "this node cannot serve partition " + partition.partition() + " now: " + detail, metadata);
+            case UNKNOWN_PARTITION -> status(Status.Code.NOT_FOUND, LogErrorCode.UNKNOWN_PARTITION.name(), detail, metadata);
+            case INVALID_REQUEST -> toStatusException(new IllegalStateException(e.getMessage(), e));
+        };
+    }
+
+    public static StatusRuntimeException ownership(OwnershipException e, PartitionRef partition) {
+        return ownership(e, partition, null);
     }
 
     /** A client error raised by the data plane itself (request shape). */

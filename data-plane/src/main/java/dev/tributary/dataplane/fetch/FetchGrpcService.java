@@ -21,6 +21,7 @@ import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.node.LocalNode;
+import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.FetchResult;
 import dev.tributary.log.LogErrorCode;
@@ -28,6 +29,7 @@ import dev.tributary.log.LogException;
 import dev.tributary.log.PartitionLog;
 import dev.tributary.log.PartitionOffsets;
 import dev.tributary.log.TimestampOffset;
+import dev.tributary.ownership.PartitionOwner;
 import dev.tributary.topic.TopicMetadata;
 import dev.tributary.topic.TopicStore;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -39,6 +41,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -67,6 +70,8 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     StorageExecutor executor;
     @Inject
     LocalNode localNode;
+    @Inject
+    LocalPod pod;
     @Inject
     DataPlaneConfig config;
 
@@ -263,12 +268,17 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
                         described.add(topics.get(tenant, name));
                     }
                 }
-                NodeEndpoint owner = NodeEndpoint.newBuilder().setNodeId(localNode.nodeId()).setEndpoint(localNode.endpoint()).build();
+                // A partition without a live owner is reported as this node's: whichever node
+                // receives the first produce to a free partition acquires it, so sending here works.
+                NodeEndpoint self = NodeEndpoint.newBuilder().setNodeId(localNode.nodeId()).setEndpoint(localNode.endpoint()).build();
                 MetadataResponse.Builder answer = MetadataResponse.newBuilder();
                 for (TopicMetadata t : described) {
                     TopicInfo.Builder info = answer.addTopicsBuilder().setName(t.name()).setTopicId(t.id().toString());
+                    Map<Integer, PartitionOwner> owners = pod.owners(tenant, t.id());
                     for (int p = 0; p < t.partitions(); p++) {
-                        info.addPartitionsBuilder().setPartition(p).setOwner(owner);
+                        PartitionOwner owner = owners.get(p);
+                        info.addPartitionsBuilder().setPartition(p).setOwner(owner == null ? self
+                                : NodeEndpoint.newBuilder().setNodeId(owner.podId()).setEndpoint(owner.endpoint()).build());
                     }
                 }
                 response.onNext(answer.build());

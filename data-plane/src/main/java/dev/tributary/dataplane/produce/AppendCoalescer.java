@@ -2,6 +2,7 @@ package dev.tributary.dataplane.produce;
 
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
+import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
@@ -31,21 +32,26 @@ import java.util.concurrent.atomic.LongAdder;
  * that may concern one request only (one batch too large after a config change, ...), each request
  * of the group is appended on its own, so that each gets its own precise answer.
  *
- * <p>Leader epoch: until partition ownership exists, this node appends with the partition's
- * current epoch (read once per partition and re-read when fenced); ownership will pass the epoch
- * of its lease instead.
+ * <p>Leader epoch: every append carries this pod's lease epoch for the partition ({@link
+ * LocalPod#appendEpoch}), acquiring the partition first if it is free; if another pod owns it the
+ * requests fail with NOT_OWNER and nothing is written. FENCED_LEADER_EPOCH means another pod took
+ * the partition over: the epoch is never simply re-read (that would append over the new owner's
+ * fence). Ownership is checked again in storage, and the append retried once only if this pod
+ * still owns the partition (or it was free and this pod took it).
  */
 @Singleton
 public class AppendCoalescer {
     private final PartitionLog log;
     private final StorageExecutor executor;
+    private final LocalPod pod;
     private final ConcurrentHashMap<PartitionRef, PartitionQueue> queues = new ConcurrentHashMap<>();
     private final LongAdder transactions = new LongAdder();
     private final LongAdder batches = new LongAdder();
 
-    AppendCoalescer(PartitionLog log, StorageExecutor executor) {
+    AppendCoalescer(PartitionLog log, StorageExecutor executor, LocalPod pod) {
         this.log = log;
         this.executor = executor;
+        this.pod = pod;
     }
 
     /**
@@ -82,13 +88,13 @@ public class AppendCoalescer {
 
     private final class PartitionQueue {
         final PartitionRef partition;
+        final dev.tributary.ownership.PartitionRef owned;
         final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
         final AtomicBoolean draining = new AtomicBoolean();
-        /** Leader epoch to append with; -1 until read. Touched only by the (single) draining task. */
-        long epoch = -1;
 
         PartitionQueue(PartitionRef partition) {
             this.partition = partition;
+            this.owned = new dev.tributary.ownership.PartitionRef(partition.tenant(), partition.topicId(), partition.partition());
         }
 
         void scheduleDrain() {
@@ -158,24 +164,25 @@ public class AppendCoalescer {
         }
 
         private List<AppendResult> appendWithCurrentEpoch(List<byte[]> all) {
-            if (epoch < 0) {
-                epoch = log.leaderEpoch(partition.tenant(), partition.topicId(), partition.partition());
-            }
+            // Asked per transaction, not cached: the pod's belief ends with its lease or a release.
+            long epoch = pod.appendEpoch(owned);
             try {
-                transactions.increment();
-                List<AppendResult> results = log.appendAll(partition.tenant(), partition.topicId(), partition.partition(), all, epoch);
-                batches.add(all.size());
-                return results;
+                return appendAll(all, epoch);
             } catch (LogException e) {
                 if (e.code() != LogErrorCode.FENCED_LEADER_EPOCH && e.code() != LogErrorCode.UNKNOWN_LEADER_EPOCH) {
                     throw e;
                 }
-                epoch = log.leaderEpoch(partition.tenant(), partition.topicId(), partition.partition());
-                transactions.increment();
-                List<AppendResult> results = log.appendAll(partition.tenant(), partition.topicId(), partition.partition(), all, epoch);
-                batches.add(all.size());
-                return results;
+                // Throws NOT_OWNER if another pod owns the partition now; otherwise the epoch under
+                // which this pod holds it according to storage, good for exactly one more try.
+                return appendAll(all, pod.recheck(owned));
             }
+        }
+
+        private List<AppendResult> appendAll(List<byte[]> all, long epoch) {
+            transactions.increment();
+            List<AppendResult> results = log.appendAll(partition.tenant(), partition.topicId(), partition.partition(), all, epoch);
+            batches.add(all.size());
+            return results;
         }
     }
 }
