@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import dev.tributary.api.v1.Acks;
@@ -33,17 +32,14 @@ import dev.tributary.dataplane.produce.AppendCoalescer;
 import dev.tributary.record.Record;
 import dev.tributary.record.RecordBatch;
 import dev.tributary.server.config.TributaryConfig;
-import dev.tributary.server.profile.ConnectionProfile;
 import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.storage.embedded.EmbeddedStore;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.test.common.WithTestResource;
@@ -97,10 +93,8 @@ class DataPlaneTest {
     void connect() throws Exception {
         Path caFile = config.dataDir().resolve("tls/ca.pem");
         client = new TestClient(root.toURI(), caFile);
-        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(config.dataDir());
-        admin = client.token(profile.credentials().clientId(), profile.credentials().clientSecret());
-        channel = Grpc.newChannelBuilderForAddress("localhost", root.getPort(),
-                TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+        admin = client.adminToken(config.dataDir());
+        channel = TestClient.grpcChannel(root.getPort(), caFile);
     }
 
     @AfterEach
@@ -110,11 +104,7 @@ class DataPlaneTest {
 
     /** A new tenant with a member service account; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        assertEquals(201, client.postJson("/v1/tenants", admin, "{\"id\":\"" + tenant + "\"}").statusCode());
-        HttpResponse<String> sa = client.postJson("/v1/tenants/" + tenant + "/service-accounts", admin,
-                "{\"name\":\"app\",\"role\":\"member\"}");
-        JsonNode account = TestClient.json(sa);
-        return client.token(account.get("clientId").asText(), account.get("clientSecret").asText());
+        return client.tenantWithAccount(admin, tenant, "member");
     }
 
     private void createTopic(String tenant, String name, int partitions, String config) throws Exception {

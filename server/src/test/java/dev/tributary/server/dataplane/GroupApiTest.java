@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import dev.tributary.api.v1.Acks;
@@ -34,15 +33,12 @@ import dev.tributary.api.v1.ResetStrategy;
 import dev.tributary.api.v1.TopicPartitions;
 import dev.tributary.record.RecordBatch;
 import dev.tributary.server.config.TributaryConfig;
-import dev.tributary.server.profile.ConnectionProfile;
 import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -88,10 +84,8 @@ class GroupApiTest {
     void connect() throws Exception {
         Path caFile = config.dataDir().resolve("tls/ca.pem");
         client = new TestClient(root.toURI(), caFile);
-        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(config.dataDir());
-        admin = client.token(profile.credentials().clientId(), profile.credentials().clientSecret());
-        channel = Grpc.newChannelBuilderForAddress("localhost", root.getPort(),
-                TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+        admin = client.adminToken(config.dataDir());
+        channel = TestClient.grpcChannel(root.getPort(), caFile);
     }
 
     @AfterEach
@@ -99,12 +93,9 @@ class GroupApiTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** A new tenant with a member service account; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        assertEquals(201, client.postJson("/v1/tenants", admin, "{\"id\":\"" + tenant + "\"}").statusCode());
-        HttpResponse<String> sa = client.postJson("/v1/tenants/" + tenant + "/service-accounts", admin,
-                "{\"name\":\"app\",\"role\":\"member\"}");
-        JsonNode account = TestClient.json(sa);
-        return client.token(account.get("clientId").asText(), account.get("clientSecret").asText());
+        return client.tenantWithAccount(admin, tenant, "member");
     }
 
     private void createTopic(String tenant, String name, int partitions) throws Exception {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import dev.tributary.api.v1.Acks;
@@ -24,17 +23,14 @@ import dev.tributary.ownership.PartitionRef;
 import dev.tributary.ownership.PodOwnership;
 import dev.tributary.record.RecordBatch;
 import dev.tributary.server.config.TributaryConfig;
-import dev.tributary.server.profile.ConnectionProfile;
 import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicMetadata;
 import dev.tributary.topic.TopicStore;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.protobuf.StatusProto;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -83,10 +79,8 @@ class OwnershipDataPlaneTest {
     void connect() throws Exception {
         Path caFile = config.dataDir().resolve("tls/ca.pem");
         client = new TestClient(root.toURI(), caFile);
-        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(config.dataDir());
-        admin = client.token(profile.credentials().clientId(), profile.credentials().clientSecret());
-        channel = Grpc.newChannelBuilderForAddress("localhost", root.getPort(),
-                TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+        admin = client.adminToken(config.dataDir());
+        channel = TestClient.grpcChannel(root.getPort(), caFile);
     }
 
     @AfterEach
@@ -94,11 +88,9 @@ class OwnershipDataPlaneTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /** A new tenant with a member service account; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        assertEquals(201, client.postJson("/v1/tenants", admin, "{\"id\":\"" + tenant + "\"}").statusCode());
-        JsonNode account = TestClient.json(client.postJson("/v1/tenants/" + tenant + "/service-accounts", admin,
-                "{\"name\":\"app\",\"role\":\"member\"}"));
-        return client.token(account.get("clientId").asText(), account.get("clientSecret").asText());
+        return client.tenantWithAccount(admin, tenant, "member");
     }
 
     private static String newTenantId() {

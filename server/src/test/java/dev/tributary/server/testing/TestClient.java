@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.server.profile.ConnectionProfile;
 import io.grpc.CallCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.Metadata;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,6 +89,29 @@ public final class TestClient {
                     .encodeToString((clientId + ":" + secret).getBytes(StandardCharsets.UTF_8)));
         }
         return send(request);
+    }
+
+    /** A token of the bootstrap platform administrator, whose credentials the server wrote into its profile. */
+    public String adminToken(Path dataDir) throws Exception {
+        ConnectionProfile profile = awaitProfileWithCredentials(dataDir);
+        return token(profile.credentials().clientId(), profile.credentials().clientSecret());
+    }
+
+    /** A gRPC channel to the listener on {@code port} that trusts only the development CA. */
+    public static ManagedChannel grpcChannel(int port, Path caFile) throws Exception {
+        return Grpc.newChannelBuilderForAddress("localhost", port,
+                TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
+    }
+
+    /** Creates {@code tenant} and a service account with {@code role} in it; returns that account's token. */
+    public String tenantWithAccount(String adminToken, String tenant, String role) throws Exception {
+        HttpResponse<String> created = postJson("/v1/tenants", adminToken, "{\"id\":\"" + tenant + "\"}");
+        if (created.statusCode() != 201) {
+            throw new AssertionError("tenant " + tenant + " not created: " + created.statusCode() + " " + created.body());
+        }
+        JsonNode account = json(postJson("/v1/tenants/" + tenant + "/service-accounts", adminToken,
+                "{\"name\":\"app\",\"role\":\"" + role + "\"}"));
+        return token(account.get("clientId").asText(), account.get("clientSecret").asText());
     }
 
     /** A token from the real token endpoint. */
