@@ -21,6 +21,8 @@ public interface DataPlaneConfig {
 
     Ownership ownership();
 
+    Retention retention();
+
     interface Fetch {
         /** Upper bound on a fetch's max_wait_ms, and how long a subscription waits for data before it looks again. */
         @WithDefault("30s")
@@ -46,5 +48,14 @@ public interface DataPlaneConfig {
          */
         @WithDefault("10s")
         Duration lease();
+    }
+
+    interface Retention {
+        /**
+         * How often this node applies retention.ms / retention.bytes to the partitions it owns.
+         * Data may outlive its retention by up to this much.
+         */
+        @WithDefault("30s")
+        Duration checkInterval();
     }
 }
