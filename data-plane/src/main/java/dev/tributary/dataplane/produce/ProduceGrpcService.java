@@ -66,12 +66,12 @@ public class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBas
     }
 
     private void produce(String tenant, ProduceRequest request, StreamObserver<ProduceResponse> response) {
-        TopicMetadata topic = validate(tenant, request);
+        Validated valid = validate(tenant, request);
+        TopicMetadata topic = valid.topic();
         List<CompletableFuture<List<AppendResult>>> appends = new ArrayList<>();
-        for (PartitionBatches p : request.getPartitionsList()) {
-            List<byte[]> batches = new ArrayList<>(p.getBatchesCount());
-            p.getBatchesList().forEach(b -> batches.add(b.toByteArray()));
-            appends.add(coalescer.append(new PartitionRef(tenant, topic.id(), p.getPartition()), batches));
+        for (int i = 0; i < request.getPartitionsCount(); i++) {
+            PartitionRef partition = new PartitionRef(tenant, topic.id(), request.getPartitions(i).getPartition());
+            appends.add(coalescer.append(partition, valid.batchesByPartition().get(i)));
         }
         if (request.getAcks() == Acks.ACKS_NONE) {
             // At-most-once: answered before the commit; a failure afterwards is only logged.
@@ -111,13 +111,17 @@ public class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBas
     }
 
     /** Everything checkable before writing: nothing is queued unless every batch of the request is acceptable. */
-    private TopicMetadata validate(String tenant, ProduceRequest request) {
+    /** The topic and the request's batches, copied out of the request once, in request order. */
+    private record Validated(TopicMetadata topic, List<List<byte[]>> batchesByPartition) {}
+
+    private Validated validate(String tenant, ProduceRequest request) {
         if (request.getPartitionsCount() == 0) {
             throw DataPlaneErrors.invalidRequest("a produce request needs at least one partition with batches");
         }
         TopicMetadata topic = topics.get(tenant, request.getTopic());
         int maxBytes = topic.config().maxMessageBytes();
         Set<Integer> seen = new HashSet<>();
+        List<List<byte[]>> batchesByPartition = new ArrayList<>(request.getPartitionsCount());
         for (PartitionBatches p : request.getPartitionsList()) {
             int partition = p.getPartition();
             if (!seen.add(partition)) {
@@ -131,8 +135,10 @@ public class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBas
                 throw DataPlaneErrors.invalidRequest("partition " + partition + " has no batches");
             }
             long bytes = 0;
+            List<byte[]> batches = new ArrayList<>(p.getBatchesCount());
             for (int i = 0; i < p.getBatchesCount(); i++) {
                 byte[] batch = p.getBatches(i).toByteArray();
+                batches.add(batch);
                 bytes += batch.length;
                 try {
                     PartitionLog.parseProduced(batch);
@@ -156,8 +162,9 @@ public class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBas
                 throw DataPlaneErrors.invalidRequest("partition " + partition + " has " + bytes
                         + " bytes of batches in one request; at most " + PartitionLog.MAX_APPEND_ALL_BYTES);
             }
+            batchesByPartition.add(batches);
         }
-        return topic;
+        return new Validated(topic, batchesByPartition);
     }
 
     private static void respond(StreamObserver<ProduceResponse> response, ProduceResponse answer) {
