@@ -17,8 +17,17 @@ public final class InvalidRecordBatchException extends RuntimeException {
         UNSUPPORTED_FORMAT_VERSION,
         /** The CRC32C over the covered bytes does not match the stored one: the batch was corrupted. */
         CRC_MISMATCH,
-        /** A compression codec id that is reserved or unknown. */
+        /** A compression codec id that is not assigned (or not implemented by this version). */
         UNSUPPORTED_COMPRESSION,
+        /**
+         * A compressed records section declares more uncompressed bytes than a batch may hold
+         * ({@link RecordBatch#MAX_UNCOMPRESSED_RECORDS_BYTES}): refused before decompressing.
+         */
+        UNCOMPRESSED_SIZE_TOO_LARGE,
+        /** A compressed payload decodes to more or fewer bytes than its declared uncompressed length. */
+        UNCOMPRESSED_SIZE_MISMATCH,
+        /** A compressed payload is not valid data of its codec (LZ4 block, Zstandard frames). */
+        CORRUPT_COMPRESSED_DATA,
         /** Reserved attribute bits (of the batch or of a record) are set. */
         INVALID_ATTRIBUTES,
         /** The record count is not positive, or disagrees with the records present. */

@@ -21,9 +21,15 @@ import java.util.zip.CRC32C;
  * attributes, every record's framing, offset deltas and timestamps. Anything malformed fails with
  * {@link InvalidRecordBatchException} and a {@link Reason}, so iterating a parsed batch cannot fail.
  *
- * <p>The CRC covers the bytes from the attributes to the end and deliberately not the base offset,
- * the length or the format version: the server assigns the base offset with {@link #setBaseOffset}
- * in place, without re-encoding records or recomputing the CRC.
+ * <p>The CRC covers the bytes from the attributes to the end, as stored (compressed records
+ * included), and deliberately not the base offset, the length or the format version: the server
+ * assigns the base offset with {@link #setBaseOffset} in place, without re-encoding records or
+ * recomputing the CRC.
+ *
+ * <p>A batch compressed with {@link CompressionCodec#LZ4} or {@link CompressionCodec#ZSTD} is
+ * decompressed once by {@link #parse}, which validates the records inside exactly as for an
+ * uncompressed batch and keeps the decompressed records for iteration; the header fields,
+ * {@link #toByteArray()} and {@link #sizeInBytes()} are those of the stored (compressed) batch.
  *
  * <p>The batch keeps a reference to the array it was parsed from; it does not copy it.
  */
@@ -49,6 +55,14 @@ public final class RecordBatch implements Iterable<Record> {
     static final int LOG_OVERHEAD = 12;
     /** A record is at least 7 bytes: length, attributes, 2 deltas, key and value lengths, header count. */
     static final int MIN_RECORD_BYTES = 7;
+    /**
+     * The most bytes the records section of a compressed batch may decompress to (64 MiB). A
+     * format limit, the same for every reader, so that a batch one reader accepts every reader
+     * accepts; it bounds what a small compressed batch (a decompression bomb) can make a reader
+     * allocate. Produced batches are far smaller: the server's max.message.bytes bounds the
+     * stored size, and typical data compresses 2-10 times.
+     */
+    public static final int MAX_UNCOMPRESSED_RECORDS_BYTES = 64 * 1024 * 1024;
 
     /** Producer id, epoch and base sequence when the producer is not idempotent. */
     public static final long NO_PRODUCER_ID = -1L;
@@ -59,12 +73,20 @@ public final class RecordBatch implements Iterable<Record> {
     private final int start;
     private final int size;
     private final CompressionCodec compression;
+    /** The records section, uncompressed: a range of {@link #buf}, or the decompressed copy. */
+    private final byte[] records;
+    private final int recordsFrom;
+    private final int recordsTo;
 
-    private RecordBatch(byte[] buf, int start, int size, CompressionCodec compression) {
+    private RecordBatch(byte[] buf, int start, int size, CompressionCodec compression, byte[] records, int recordsFrom,
+            int recordsTo) {
         this.buf = buf;
         this.start = start;
         this.size = size;
         this.compression = compression;
+        this.records = records;
+        this.recordsFrom = recordsFrom;
+        this.recordsTo = recordsTo;
     }
 
     public static RecordBatchBuilder builder() {
@@ -112,8 +134,31 @@ public final class RecordBatch implements Iterable<Record> {
             throw new InvalidRecordBatchException(Reason.UNSUPPORTED_COMPRESSION, "compression codec id "
                     + (attributes & CompressionCodec.MASK) + (codec == null ? " is not assigned" : " (" + codec + ") is not supported yet"));
         }
-        RecordBatch batch = new RecordBatch(bytes, offset, length, codec);
-        batch.validateProducerState();
+        validateProducerState(bytes, offset);
+        int count = getInt(bytes, offset + RECORD_COUNT_OFFSET);
+        RecordBatch batch;
+        if (codec == CompressionCodec.NONE) {
+            checkRecordCount(count, length - HEADER_BYTES);
+            batch = new RecordBatch(bytes, offset, length, codec, bytes, offset + HEADER_BYTES, offset + length);
+        } else {
+            int sectionFrom = offset + HEADER_BYTES;
+            if (length - HEADER_BYTES < RecordsCompression.UNCOMPRESSED_LENGTH_BYTES) {
+                throw new InvalidRecordBatchException(Reason.TRUNCATED, "a " + codec + " records section needs "
+                        + RecordsCompression.UNCOMPRESSED_LENGTH_BYTES + " bytes of uncompressed length, "
+                        + (length - HEADER_BYTES) + " are present");
+            }
+            long uncompressed = getInt(bytes, sectionFrom) & 0xffffffffL;
+            if (uncompressed > MAX_UNCOMPRESSED_RECORDS_BYTES) {
+                throw new InvalidRecordBatchException(Reason.UNCOMPRESSED_SIZE_TOO_LARGE, "the " + codec
+                        + " records section declares " + uncompressed + " uncompressed bytes, more than the "
+                        + MAX_UNCOMPRESSED_RECORDS_BYTES + " a batch may hold");
+            }
+            // Before decompressing: a count the declared size cannot hold is rejected for free.
+            checkRecordCount(count, (int) uncompressed);
+            byte[] decompressed = RecordsCompression.decompress(codec, bytes,
+                    sectionFrom + RecordsCompression.UNCOMPRESSED_LENGTH_BYTES, offset + length, (int) uncompressed);
+            batch = new RecordBatch(bytes, offset, length, codec, decompressed, 0, decompressed.length);
+        }
         batch.validateRecords();
         return batch;
     }
@@ -144,10 +189,10 @@ public final class RecordBatch implements Iterable<Record> {
         return (long) getInt(bytes, offset + LENGTH_OFFSET) + LOG_OVERHEAD;
     }
 
-    private void validateProducerState() {
-        long producerId = producerId();
-        short epoch = producerEpoch();
-        int sequence = baseSequence();
+    private static void validateProducerState(byte[] bytes, int offset) {
+        long producerId = getLong(bytes, offset + PRODUCER_ID_OFFSET);
+        short epoch = getShort(bytes, offset + PRODUCER_EPOCH_OFFSET);
+        int sequence = getInt(bytes, offset + BASE_SEQUENCE_OFFSET);
         boolean absent = producerId == NO_PRODUCER_ID && epoch == NO_PRODUCER_EPOCH && sequence == NO_SEQUENCE;
         boolean present = producerId >= 0 && epoch >= 0 && sequence >= 0;
         if (!absent && !present) {
@@ -157,20 +202,26 @@ public final class RecordBatch implements Iterable<Record> {
         }
     }
 
-    /** Walks every record once without copying keys or values; the counts and timestamps must agree. */
-    private void validateRecords() {
-        int count = recordCount();
-        int recordBytes = size - HEADER_BYTES;
+    /** A forged count must not make a reader loop or allocate: at least 1, at most one per 7 bytes. */
+    private static void checkRecordCount(int count, int recordBytes) {
         if (count <= 0 || count > recordBytes / MIN_RECORD_BYTES) {
             throw new InvalidRecordBatchException(Reason.INVALID_RECORD_COUNT, "record count " + count
                     + " is impossible for " + recordBytes + " bytes of records (at least 1, at most one per "
                     + MIN_RECORD_BYTES + " bytes)");
         }
+    }
+
+    /**
+     * Walks every (uncompressed) record once without copying keys or values; the counts and
+     * timestamps must agree. The record count was checked against the section's size already.
+     */
+    private void validateRecords() {
+        int count = recordCount();
         int lastOffsetDelta = lastOffsetDelta();
         long baseTimestamp = baseTimestamp();
         long maxSeen = Long.MIN_VALUE;
         int previousDelta = -1;
-        Varints.Cursor c = new Varints.Cursor(buf, start + HEADER_BYTES, start + size);
+        Varints.Cursor c = new Varints.Cursor(records, recordsFrom, recordsTo);
         for (int i = 0; i < count; i++) {
             if (c.remaining() == 0) {
                 throw new InvalidRecordBatchException(Reason.INVALID_RECORD_COUNT,
@@ -361,9 +412,17 @@ public final class RecordBatch implements Iterable<Record> {
         return getInt(buf, start + RECORD_COUNT_OFFSET);
     }
 
-    /** Total encoded size in bytes, header included. */
+    /** Total encoded size in bytes as stored (compressed, for a compressed batch), header included. */
     public int sizeInBytes() {
         return size;
+    }
+
+    /**
+     * Bytes of the records section once decompressed: {@code sizeInBytes() - HEADER_BYTES} for an
+     * uncompressed batch. What iterating the batch reads, and what it costs in memory once parsed.
+     */
+    public int uncompressedRecordsSizeInBytes() {
+        return recordsTo - recordsFrom;
     }
 
     /** Whether the offset deltas are exactly 0..count-1, as a producer writes them (no gaps from compaction). */
@@ -371,7 +430,7 @@ public final class RecordBatch implements Iterable<Record> {
         return lastOffsetDelta() == recordCount() - 1;
     }
 
-    /** A copy of the encoded batch. */
+    /** A copy of the encoded batch, as stored (still compressed, for a compressed batch). */
     public byte[] toByteArray() {
         byte[] out = new byte[size];
         System.arraycopy(buf, start, out, 0, size);
@@ -392,7 +451,7 @@ public final class RecordBatch implements Iterable<Record> {
         long baseOffset = baseOffset();
         long baseTimestamp = baseTimestamp();
         int count = recordCount();
-        Varints.Cursor c = new Varints.Cursor(buf, start + HEADER_BYTES, start + size);
+        Varints.Cursor c = new Varints.Cursor(records, recordsFrom, recordsTo);
         return new Iterator<>() {
             private int index;
 
@@ -416,7 +475,9 @@ public final class RecordBatch implements Iterable<Record> {
     @Override
     public String toString() {
         return "RecordBatch[baseOffset=" + baseOffset() + ", lastOffsetDelta=" + lastOffsetDelta() + ", records="
-                + recordCount() + ", bytes=" + size + ", maxTimestamp=" + maxTimestamp() + ", compression=" + compression + "]";
+                + recordCount() + ", bytes=" + size + ", maxTimestamp=" + maxTimestamp() + ", compression=" + compression
+                + (compression == CompressionCodec.NONE ? "" : ", uncompressedRecordsBytes=" + uncompressedRecordsSizeInBytes())
+                + "]";
     }
 
     // --- big-endian fixed-width fields ---

@@ -13,6 +13,7 @@ import dev.tributary.storage.Keys;
  * T + ("tn", name)                               topic id (16 raw bytes): name index, list order
  * T + ("ti", topicId)                            topic metadata, tuple-packed (see TopicStore)
  * T + ("l", topicId, partition, "b", base, n)    chunk n of the batch whose base offset is base
+ * T + ("l", topicId, partition, "c")             compaction checkpoint (see dev.tributary.compaction)
  * T + ("l", topicId, partition, "e")             leader epoch, int64 little-endian (absent = 0)
  * T + ("l", topicId, partition, "h")             tail: next offset (= high watermark) and the running
  *                                                max timestamp, two int64 little-endian (absent = 0, none)
@@ -21,7 +22,8 @@ import dev.tributary.storage.Keys;
  * T + ("l", topicId, partition, "s")             log start offset, int64 little-endian (absent = 0)
  * T + ("l", topicId, partition, "z")             retained bytes: sum of the stored batches' sizes,
  *                                                int64 little-endian (absent = 0); appends ADD,
- *                                                retention ADDs the negated size of what it deletes
+ *                                                retention ADDs the negated size of what it deletes,
+ *                                                compaction the size change of what it rewrites
  * </pre>
  *
  * <p>Everything of a topic's log is under {@code T + ("l", topicId)}, so deleting a topic is one
@@ -69,6 +71,7 @@ public final class LogKeySpace {
         final byte[] indexBegin;
         final byte[] indexEnd;
         final byte[] retainedBytes;
+        final byte[] compactionCheckpoint;
 
         PartitionKeys(Subspace partition) {
             this.partition = partition;
@@ -80,10 +83,12 @@ public final class LogKeySpace {
             this.indexBegin = partition.pack(Tuple.from("i"));
             this.indexEnd = Keys.prefixEnd(indexBegin);
             this.retainedBytes = partition.pack(Tuple.from("z"));
+            this.compactionCheckpoint = partition.pack(Tuple.from("c"));
         }
 
-        // Accessors for the retention layer (dev.tributary.retention), which deletes from the log
-        // start and must use exactly the layout the log writes.
+        // Accessors for the retention and compaction layers (dev.tributary.retention,
+        // dev.tributary.compaction), which delete and rewrite batches and must use exactly the
+        // layout the log writes.
 
         public byte[] logStart() {
             return logStart.clone();
@@ -118,7 +123,13 @@ public final class LogKeySpace {
             return leaderEpoch.clone();
         }
 
-        byte[] chunk(long baseOffset, int chunkNo) {
+        /** How far compaction has cleaned the partition; written only by dev.tributary.compaction. */
+        public byte[] compactionCheckpoint() {
+            return compactionCheckpoint.clone();
+        }
+
+        /** Chunk {@code chunkNo} of the batch at {@code baseOffset}. */
+        public byte[] chunk(long baseOffset, int chunkNo) {
             return partition.pack(Tuple.from("b", baseOffset, chunkNo));
         }
 

@@ -183,7 +183,8 @@ public final class PartitionLog {
      * Whole batches from the one containing {@code fromOffset} onward, at most {@code maxBytes}
      * in total unless the first batch alone is larger (then just that one). Reading at the high
      * watermark returns no batches; outside [log start, high watermark] fails with
-     * OFFSET_OUT_OF_RANGE naming the valid range.
+     * OFFSET_OUT_OF_RANGE naming the valid range. Compaction leaves gaps: an offset whose record
+     * was removed reads from the next batch that still holds a later record.
      */
     public FetchResult fetch(String tenant, TopicId topicId, int partition, long fromOffset, int maxBytes) {
         if (maxBytes < 1) {
@@ -198,24 +199,29 @@ public final class PartitionLog {
             if (fromOffset == offsets.highWatermark()) {
                 return new FetchResult(batches, offsets.logStartOffset(), offsets.highWatermark());
             }
-            long firstBase = baseOfBatchContaining(tx, keys, fromOffset);
-            readBatches(tx, keys, firstBase, offsets.highWatermark(), maxBytes, batches);
+            // A compacted log may have no batch at or before fromOffset (its first records were
+            // removed and the batch now starts later), or one that ends before it: readBatches
+            // then starts at the next batch.
+            long firstBase = baseOfLastBatchAtOrBefore(tx, keys, fromOffset);
+            readBatches(tx, keys, firstBase >= 0 ? firstBase : fromOffset, offsets.highWatermark(), maxBytes, fromOffset,
+                    batches);
             return new FetchResult(batches, offsets.logStartOffset(), offsets.highWatermark());
         });
     }
 
-    /** The base offset of the last batch starting at or before {@code offset}: one reverse range read of one key. */
-    private static long baseOfBatchContaining(ReadTransaction tx, PartitionKeys keys, long offset) {
+    /** The base offset of the last batch starting at or before {@code offset}, or -1: one reverse range read of one key. */
+    private static long baseOfLastBatchAtOrBefore(ReadTransaction tx, PartitionKeys keys, long offset) {
         List<KeyValue> last = tx.getRange(keys.batchesBegin, keys.batchesFrom(offset + 1), 1, true).join();
-        if (last.isEmpty()) {
-            throw new IllegalStateException("no batch at or before offset " + offset + " although it is in range");
-        }
-        return keys.decodeChunk(last.get(0).key())[0];
+        return last.isEmpty() ? -1 : keys.decodeChunk(last.get(0).key())[0];
     }
 
-    /** Reads batches starting at {@code firstBase}, reassembling chunks, within the byte budget. */
+    /**
+     * Reads batches starting at {@code firstBase}, reassembling chunks, within the byte budget. A
+     * batch whose last offset is below {@code skipEndingBefore} is passed over (compaction removed
+     * the records after it); only the first batch read can be one.
+     */
     private static void readBatches(ReadTransaction tx, PartitionKeys keys, long firstBase, long highWatermark,
-            int maxBytes, List<byte[]> out) {
+            int maxBytes, long skipEndingBefore, List<byte[]> out) {
         byte[] begin = keys.batchesFrom(firstBase);
         byte[] end = keys.batchesFrom(highWatermark);
         long total = 0;
@@ -223,17 +229,25 @@ public final class PartitionLog {
         int filled = 0;
         long assemblingBase = -1;
         int expectedChunk = 0;
+        long skippedBase = -1;
         int page = 4;
         while (true) {
             List<KeyValue> kvs = tx.getRange(begin, end, page, false).join();
             for (KeyValue kv : kvs) {
                 long[] id = keys.decodeChunk(kv.key());
                 byte[] value = kv.value();
+                if (id[0] == skippedBase) {
+                    continue;
+                }
                 if (id[1] == 0) {
                     long size = RecordBatch.declaredSize(value, 0);
-                    if (size < value.length) {
+                    if (size < value.length || value.length < RecordBatch.HEADER_BYTES) {
                         throw new IllegalStateException("stored batch at " + id[0] + " is damaged: first chunk of "
                                 + value.length + " bytes, declared size " + size);
+                    }
+                    if (lastOffsetOf(id[0], value) < skipEndingBefore) {
+                        skippedBase = id[0];
+                        continue;
                     }
                     if (!out.isEmpty() && total + size > maxBytes) {
                         return;
@@ -298,10 +312,14 @@ public final class PartitionLog {
      * late.
      *
      * <p>The time index holds one entry (runningMax, baseOffset) for each batch that raised the
-     * partition's running max timestamp. The first batch whose own max timestamp is at least T is
-     * exactly the first batch whose running max reaches T, so one range read from (T) with limit 1
-     * finds it, and the answer is the first record in it with timestamp >= T: every earlier batch
-     * has only smaller timestamps.
+     * partition's running max timestamp, so the first entry with runningMax &gt;= T names the first
+     * batch whose max timestamp reached T when it was appended: every record before that batch is
+     * earlier than T. Retention and compaction only remove records, which keeps that true; the
+     * answer is therefore the first record with timestamp &gt;= T from the entry's batch on. Without
+     * compaction it is in that batch (one range read of limit 1, one batch read, one scan inside
+     * it); after compaction removed it, later batches are examined by their headers until one holds
+     * such a record. An entry below the log start (the sentinel retention may keep) means: examine
+     * from the log start.
      */
     public Optional<TimestampOffset> offsetForTimestamp(String tenant, TopicId topicId, int partition, long timestamp) {
         checkPartitionNumber(partition);
@@ -313,34 +331,59 @@ public final class PartitionLog {
                 return Optional.empty();
             }
             long base = keys.decodeIndex(entry.get(0).key())[1];
-            if (base >= offsets.logStartOffset()) {
-                return firstAtOrAfter(readBatchAt(tx, keys, base), timestamp);
-            }
-            // The indexed batch was removed by retention: scan what remains from the log start.
-            // Retention is expected to keep the index consistent so that this stays rare.
-            long from = baseOfBatchContaining(tx, keys, offsets.logStartOffset());
-            while (from < offsets.highWatermark()) {
-                List<byte[]> one = new ArrayList<>(1);
-                readBatches(tx, keys, from, offsets.highWatermark(), 1, one);
-                RecordBatch batch = RecordBatch.parse(one.get(0));
-                if (batch.maxTimestamp() >= timestamp) {
-                    return firstAtOrAfter(batch, timestamp);
-                }
-                from = batch.lastOffset() + 1;
-            }
-            return Optional.empty();
+            return firstRecordAtOrAfter(tx, keys, Math.max(base, offsets.logStartOffset()), offsets.highWatermark(),
+                    timestamp);
         });
+    }
+
+    /**
+     * The first record with timestamp &gt;= T in the batches whose base offsets are in [from, high
+     * watermark): each batch's max timestamp is read from its header (first chunk), and only a batch
+     * that reaches T is read whole.
+     */
+    private static Optional<TimestampOffset> firstRecordAtOrAfter(ReadTransaction tx, PartitionKeys keys, long from,
+            long highWatermark, long timestamp) {
+        byte[] begin = keys.batchesFrom(from);
+        byte[] end = keys.batchesFrom(highWatermark);
+        while (true) {
+            List<KeyValue> next = tx.getRange(begin, end, 1, false).join();
+            if (next.isEmpty()) {
+                return Optional.empty();
+            }
+            long[] id = keys.decodeChunk(next.get(0).key());
+            byte[] chunk0 = next.get(0).value();
+            if (id[1] != 0 || chunk0.length < RecordBatch.HEADER_BYTES) {
+                throw new IllegalStateException("stored batch at " + id[0] + " has no readable header at chunk " + id[1]);
+            }
+            if (maxTimestampOf(chunk0) >= timestamp) {
+                return firstAtOrAfter(readBatchAt(tx, keys, id[0]), timestamp);
+            }
+            begin = keys.batchesFrom(lastOffsetOf(id[0], chunk0) + 1);
+        }
     }
 
     private static RecordBatch readBatchAt(ReadTransaction tx, PartitionKeys keys, long base) {
         List<byte[]> one = new ArrayList<>(1);
-        readBatches(tx, keys, base, Long.MAX_VALUE, 1, one);
+        readBatches(tx, keys, base, Long.MAX_VALUE, 1, Long.MIN_VALUE, one);
         RecordBatch batch = RecordBatch.parse(one.get(0));
         if (batch.baseOffset() != base) {
-            throw new IllegalStateException("time index points at offset " + base + " but the batch there starts at "
+            throw new IllegalStateException("expected the batch at offset " + base + " but the batch there starts at "
                     + batch.baseOffset());
         }
         return batch;
+    }
+
+    // Header fields read from a stored batch's first chunk without parsing the batch (offsets and
+    // big-endian encoding from docs/record-format.md), so that skipping a batch costs one key read.
+
+    /** Base offset + last offset delta (header bytes 19-22). */
+    private static long lastOffsetOf(long base, byte[] chunk0) {
+        return base + ByteBuffer.wrap(chunk0).getInt(19);
+    }
+
+    /** The max timestamp (header bytes 31-38). */
+    private static long maxTimestampOf(byte[] chunk0) {
+        return ByteBuffer.wrap(chunk0).getLong(31);
     }
 
     private static Optional<TimestampOffset> firstAtOrAfter(RecordBatch batch, long timestamp) {

@@ -15,16 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A view of a store that counts commits, retryable failures and the largest committed transaction, so tests
  * can tell whether a layer's transactions were retried and how big they were. Closing it does not
- * close the underlying store.
+ * close the underlying store. Public for the other layers' tests (compaction).
  */
-final class CountingStore implements KeyValueStore {
+public final class CountingStore implements KeyValueStore {
     final KeyValueStore delegate;
-    final AtomicInteger commits = new AtomicInteger();
+    public final AtomicInteger commits = new AtomicInteger();
     /** Commits that failed with a retryable error (conflict, too old): each means a retry. */
-    final AtomicInteger retries = new AtomicInteger();
-    final AtomicLong largestTransactionBytes = new AtomicLong();
+    public final AtomicInteger retries = new AtomicInteger();
+    public final AtomicLong largestTransactionBytes = new AtomicLong();
 
-    CountingStore(KeyValueStore delegate) {
+    public CountingStore(KeyValueStore delegate) {
         this.delegate = delegate;
     }
 

@@ -23,6 +23,8 @@ public interface DataPlaneConfig {
 
     Retention retention();
 
+    Compaction compaction();
+
     interface Fetch {
         /** Upper bound on a fetch's max_wait_ms, and how long a subscription waits for data before it looks again. */
         @WithDefault("30s")
@@ -57,5 +59,29 @@ public interface DataPlaneConfig {
          */
         @WithDefault("30s")
         Duration checkInterval();
+    }
+
+    interface Compaction {
+        /**
+         * How often this node compacts the partitions it owns of topics with cleanup.policy=compact.
+         * Superseded records and due tombstones may outlive their time by up to this much.
+         */
+        @WithDefault("30s")
+        Duration checkInterval();
+
+        /**
+         * Keys one compaction pass maps in memory (24 bytes per slot, 12 MiB for the default);
+         * a partition with more distinct keys in its new data is compacted in several passes.
+         */
+        @WithDefault("250000")
+        int maxMapEntries();
+
+        /**
+         * Compact a partition only once the data added since its last compaction is at least this
+         * share (0 to 1) of its stored bytes: each pass reads the whole partition again. Due
+         * tombstones are removed regardless.
+         */
+        @WithDefault("0.5")
+        double minDirtyRatio();
     }
 }

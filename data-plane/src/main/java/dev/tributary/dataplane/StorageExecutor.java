@@ -1,7 +1,5 @@
 package dev.tributary.dataplane;
 
-import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,24 +10,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The threads on which the data plane does blocking storage work, so that gRPC handlers return
- * to the Vert.x event loop at once (a commit waits for an fsync; a FoundationDB read for the
- * network). A dedicated pool rather than Quarkus's worker pool: long-poll continuations and
- * append drains must not compete with REST requests for workers.
+ * to the transport's threads at once (a commit waits for an fsync; a FoundationDB read for the
+ * network). A dedicated pool rather than the application server's worker pool: long-poll
+ * continuations and append drains must not compete with REST requests for workers. One per
+ * {@link DataPlane}.
  */
-@Singleton
-public class StorageExecutor implements Executor {
+public final class StorageExecutor implements Executor {
     private final ExecutorService pool;
 
-    StorageExecutor(DataPlaneConfig config) {
-        int threads = Math.max(1, config.storageThreads());
+    /**
+     * @param threads at most this many storage operations run at once
+     * @param threadNamePrefix thread names are this plus a number (tells instances apart in a thread dump)
+     */
+    public StorageExecutor(int threads, String threadNamePrefix) {
+        int size = Math.max(1, threads);
         AtomicInteger n = new AtomicInteger();
         ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "tributary-data-plane-" + n.incrementAndGet());
+            Thread t = new Thread(r, threadNamePrefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), factory);
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), factory);
         executor.allowCoreThreadTimeOut(true);
         this.pool = executor;
     }
@@ -39,8 +40,8 @@ public class StorageExecutor implements Executor {
         pool.execute(command);
     }
 
-    @PreDestroy
-    void shutdown() {
+    /** Stops the threads; work not yet started is dropped, running work is interrupted. */
+    public void shutdown() {
         pool.shutdownNow();
     }
 }

@@ -1,6 +1,7 @@
 package dev.tributary.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -187,12 +188,13 @@ class TributaryServerTest {
 
     @Test
     void connectionProfileNamesTheRealPortCaAndWorkingCredentials() throws Exception {
-        Path profileFile = dataDir.resolve(ConnectionProfile.FILE_NAME);
+        Path profileFile = dataDir.resolve(ConnectionProfile.PLATFORM_ADMIN_FILE_NAME);
         // Written asynchronously once the listener is up.
         ConnectionProfile profile = TestClient.awaitProfileWithCredentials(dataDir);
         assertEquals("https://localhost:" + root.getPort(), profile.endpoint());
         assertEquals(caFile.toAbsolutePath(), profile.caFile());
         assertTrue(profile.caFile().isAbsolute());
+        assertNull(profile.tenant());
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(profileFile));
 
         // The profile alone is enough to connect.
@@ -211,6 +213,24 @@ class TributaryServerTest {
         assertEquals(200, client.get("/v1/tenants", profileToken).statusCode());
         assertEquals("embedded", ClusterServiceGrpc.newBlockingStub(channel).withCallCredentials(TestClient.bearer(profileToken))
                 .withDeadlineAfter(10, TimeUnit.SECONDS).getClusterInfo(GetClusterInfoRequest.getDefaultInstance()).getStorageBackend());
+    }
+
+    @Test
+    void clientProfileIsTheDefaultTenantsAdministrator() throws Exception {
+        Path profileFile = dataDir.resolve(ConnectionProfile.FILE_NAME);
+        ConnectionProfile profile = TestClient.awaitProfileWithCredentials(dataDir, ConnectionProfile.FILE_NAME);
+        assertEquals("https://localhost:" + root.getPort(), profile.endpoint());
+        assertEquals("default", profile.tenant());
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(profileFile));
+
+        TestClient client = new TestClient(URI.create(profile.endpoint()), profile.caFile());
+        String tenantToken = client.token(profile.credentials().clientId(), profile.credentials().clientSecret());
+        assertEquals("default", TestClient.claims(tenantToken).get("tributary_tenant").asText());
+        assertEquals("tenant-admin", TestClient.claims(tenantToken).get("tributary_roles").get(0).asText());
+        // It manages its own tenant's topics, and nothing of the cluster.
+        assertEquals(200, client.get("/v1/tenants/default/topics", tenantToken).statusCode());
+        assertEquals(403, client.get("/v1/tenants", tenantToken).statusCode());
+        assertEquals(403, client.get("/v1/tenants/other/topics", tenantToken).statusCode());
     }
 
     @Test

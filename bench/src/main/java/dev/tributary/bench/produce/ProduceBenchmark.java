@@ -40,14 +40,14 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Produce throughput and latency of a running server over gRPC (localhost only). It reads the
- * connection profile (client.properties: endpoint, CA, the bootstrap administrator's credentials),
+ * connection profile (platform-admin.properties: endpoint, CA, the bootstrap platform administrator's credentials),
  * creates a throw-away tenant, a member service account and a topic, then runs N producers, each
  * sending one request at a time (one batch of R records of B bytes to the next partition, round
  * robin) for D seconds, and reports records/s, MB/s and request latency percentiles.
  *
  * <pre>
  * java -cp 'bench/target/tributary-bench.jar:bench/target/lib/*' dev.tributary.bench.produce.ProduceBenchmark \
- *     --profile data/client.properties --producers 16 --partitions 4 --batch-records 100 --record-bytes 1024 \
+ *     --profile data/platform-admin.properties --producers 16 --partitions 4 --batch-records 100 --record-bytes 1024 \
  *     --seconds 20 [--acks none]
  * </pre>
  */
@@ -55,7 +55,7 @@ public final class ProduceBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static void main(String[] args) throws Exception {
-        Path profile = Path.of("data/client.properties");
+        Path profile = Path.of("data/platform-admin.properties");
         int producers = 8;
         int partitions = 4;
         int batchRecords = 100;

@@ -205,14 +205,57 @@ public class ServiceAccountService {
             return new Bootstrap(account, knownSecret, Bootstrap.Outcome.KEPT);
         }
         if (resetSecret) {
-            ServiceAccount.WithSecret rotated = rotateSecret(null, account.id());
-            return new Bootstrap(get(null, account.id()), rotated.clientSecret(), Bootstrap.Outcome.RESET);
+            ServiceAccount.WithSecret rotated = rotateSecret(account.tenant(), account.id());
+            return new Bootstrap(get(account.tenant(), account.id()), rotated.clientSecret(), Bootstrap.Outcome.RESET);
         }
         return new Bootstrap(account, null, Bootstrap.Outcome.SECRET_UNKNOWN);
     }
 
+    /** Name of the default tenant's administrator that the first start creates. */
+    public static final String DEFAULT_TENANT_ADMIN_NAME = "default-admin";
+
     /**
-     * The bootstrap administrator at this start.
+     * The default tenant and its administrator (a tenant-admin service account), so that a fresh
+     * standalone server can be used at once without setting up a tenant. Created once, on the
+     * first start that asks for it: a later start never recreates them after an operator deleted
+     * either (it answers empty then), since a deleted tenant must stay deleted.
+     *
+     * @return the account and its secret (null when unknown here, as for the platform
+     *     administrator), or empty when it was created once and deleted since
+     */
+    public Optional<Bootstrap> ensureDefaultTenantAdministrator(String tenant, String knownSecret, boolean resetSecret) {
+        TenantService.validateId(tenant);
+        Tuple recorded = store.read(tx -> {
+            byte[] value = tx.get(ControlPlaneKeys.bootstrapTenantAdmin()).join();
+            return value == null ? null : Tuple.fromBytes(value);
+        });
+        if (recorded != null) {
+            ServiceAccount existing = store.read(tx -> find(tx, recorded.getString(0), recorded.getString(1)));
+            return existing == null ? Optional.empty() : Optional.of(bootstrapWith(existing, knownSecret, resetSecret));
+        }
+        String secret = SecretHasher.newSecret();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ServiceAccount fresh = new ServiceAccount(newId(), tenant, DEFAULT_TENANT_ADMIN_NAME, Roles.TENANT_ADMIN, now, now, hasher.hash(secret));
+        ServiceAccount winner = store.run(tx -> {
+            byte[] value = tx.get(ControlPlaneKeys.bootstrapTenantAdmin()).join();
+            if (value != null) {
+                Tuple other = Tuple.fromBytes(value);
+                return find(tx, other.getString(0), other.getString(1)); // another pod did it meanwhile (null: deleted since)
+            }
+            TenantService.createIfAbsent(tx, tenant, now);
+            insert(tx, fresh);
+            tx.set(ControlPlaneKeys.bootstrapTenantAdmin(), Tuple.from(tenant, fresh.id()).pack());
+            return fresh;
+        });
+        if (winner == null) {
+            return Optional.empty();
+        }
+        return Optional.of(winner == fresh ? new Bootstrap(fresh, secret, Bootstrap.Outcome.CREATED)
+                : bootstrapWith(winner, knownSecret, resetSecret));
+    }
+
+    /**
+     * A bootstrap account (platform administrator or default tenant administrator) at this start.
      *
      * @param account the account
      * @param secret its secret, null when unknown to this process

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The issuer's signing keys, kept in storage so that every pod signs with the same key and
@@ -36,6 +37,11 @@ public class SigningKeyStore {
     @Inject
     SigningKeyStore(KeyValueStore store, AuthConfig config) {
         this(store, config.tokenLifetime(), Clock.systemUTC());
+    }
+
+    /** Outside CDI (a verifier of another process): {@code tokenLifetime} as {@code tributary.auth.token-lifetime}. */
+    public SigningKeyStore(KeyValueStore store, Duration tokenLifetime) {
+        this(store, tokenLifetime, Clock.systemUTC());
     }
 
     SigningKeyStore(KeyValueStore store, Duration tokenLifetime, Clock clock) {
@@ -99,6 +105,16 @@ public class SigningKeyStore {
             }
         }
         return published;
+    }
+
+    /**
+     * The key {@code kid} if it is published (what {@link #publishedKeys} would list): one point
+     * read, for verifiers that meet a key id they do not know yet.
+     */
+    public Optional<SigningKey> publishedKey(String kid) {
+        Instant now = clock.instant();
+        SigningKey key = store.read(tx -> load(tx, kid));
+        return key != null && key.publishedAt(now, tokenLifetime.plus(CLOCK_SKEW)) ? Optional.of(key) : Optional.empty();
     }
 
     private static List<SigningKey> all(dev.tributary.storage.ReadTransaction tx) {

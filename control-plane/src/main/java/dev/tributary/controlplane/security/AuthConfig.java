@@ -32,10 +32,23 @@ public interface AuthConfig {
 
     interface Bootstrap {
         /**
-         * Give the bootstrap platform administrator a new client secret at this start (and write it to
-         * {@code client.properties}): the way back in when the file is lost.
+         * Give the bootstrap platform administrator and the default tenant's administrator new client
+         * secrets at this start (and write them to {@code platform-admin.properties} and {@code
+         * client.properties}): the way back in when the files are lost.
          */
         @WithDefault("false")
         boolean resetSecret();
+
+        /**
+         * The first start creates this tenant and an administrator of it ({@code default-admin},
+         * role tenant-admin) whose credentials go into {@code client.properties}, so that a new
+         * standalone server is usable at once. Created once: never recreated after a delete.
+         */
+        @WithDefault("default")
+        String defaultTenant();
+
+        /** Whether the first start creates the default tenant at all. */
+        @WithDefault("true")
+        boolean createDefaultTenant();
     }
 }

@@ -15,7 +15,6 @@ import jakarta.enterprise.event.Observes;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import org.jose4j.jwt.consumer.InvalidJwtException;
 
 /**
  * Every request on the listener, REST and gRPC alike, needs a valid bearer token, except the
@@ -56,7 +55,7 @@ public class AuthenticationGate {
         }
         SecurityIdentity identity = context.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         if (identity == null || identity.isAnonymous()) {
-            reject(context, ErrorCodes.UNAUTHENTICATED, "a bearer token is required: get one from POST /oauth2/token");
+            reject(context, AuthenticationFailure.missingToken());
             return;
         }
         context.next();
@@ -68,51 +67,27 @@ public class AuthenticationGate {
             context.next();
             return;
         }
-        String code = classify(failure);
-        reject(context, code, switch (code) {
-            case ErrorCodes.TOKEN_EXPIRED -> "the bearer token has expired: get a new one from POST /oauth2/token";
-            default -> "the bearer token is not valid here" + rejectionReason(failure);
-        });
+        reject(context, AuthenticationFailure.of(failure));
     }
 
-    /** TOKEN_EXPIRED when the only thing wrong is the expiry, otherwise INVALID_TOKEN. */
-    static String classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof InvalidJwtException invalid) {
-                return invalid.hasExpired() && invalid.getErrorDetails().size() == 1 ? ErrorCodes.TOKEN_EXPIRED : ErrorCodes.INVALID_TOKEN;
-            }
-        }
-        return ErrorCodes.INVALID_TOKEN;
-    }
-
-    /** The reason Tributary itself rejected a verified token (safe to tell); verifier internals stay out. */
-    private static String rejectionReason(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof TributaryIdentityAugmentor.TokenRejectedException rejected) {
-                return ": " + rejected.getMessage();
-            }
-        }
-        return " (bad signature, unknown issuer or key, wrong audience, or malformed)";
-    }
-
-    private static void reject(RoutingContext context, String code, String detail) {
+    private static void reject(RoutingContext context, AuthenticationFailure failure) {
         HttpServerResponse response = context.response();
         if (isGrpc(context)) {
             // A trailers-only gRPC response: grpc-java reports it as Status.UNAUTHENTICATED.
             response.setStatusCode(200)
                     .putHeader("content-type", "application/grpc")
                     .putHeader("grpc-status", Integer.toString(GRPC_UNAUTHENTICATED))
-                    .putHeader("grpc-message", percentEncode(code + ": " + detail))
-                    .putHeader(GRPC_ERROR_CODE_HEADER, code)
+                    .putHeader("grpc-message", percentEncode(failure.grpcDescription()))
+                    .putHeader(GRPC_ERROR_CODE_HEADER, failure.code())
                     .end();
             return;
         }
-        String error = ErrorCodes.UNAUTHENTICATED.equals(code) ? "" : ", error=\"invalid_token\"";
+        String error = ErrorCodes.UNAUTHENTICATED.equals(failure.code()) ? "" : ", error=\"invalid_token\"";
         response.setStatusCode(401)
                 .putHeader("WWW-Authenticate", "Bearer realm=\"tributary\"" + error)
                 .putHeader("content-type", Problem.MEDIA_TYPE)
                 .putHeader("cache-control", "no-store")
-                .end(json(Problem.of(401, Problem.reasonPhrase(401), code, detail, null)));
+                .end(json(Problem.of(401, Problem.reasonPhrase(401), failure.code(), failure.detail(), null)));
     }
 
     private static boolean isGrpc(RoutingContext context) {

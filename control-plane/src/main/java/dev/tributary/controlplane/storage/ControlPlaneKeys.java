@@ -15,6 +15,7 @@ import dev.tributary.keyspace.RootKeySpace;
  * ("c", "sa", id)                      cluster-scoped service account (platform administrators)
  * ("c", "sa-name", name)               its name, unique in the cluster scope: the id (UTF-8)
  * ("c", "bootstrap-admin")             id of the bootstrap platform administrator (UTF-8)
+ * ("c", "bootstrap-tenant-admin")      tuple (tenant, id) of the default tenant's administrator made by the first start
  * ("t", tenantId, "sa", id)            a tenant's service account
  * ("t", tenantId, "sa-name", name)     its name, unique in the tenant: the id (UTF-8)
  * </pre>
@@ -30,6 +31,7 @@ public final class ControlPlaneKeys {
     private static final byte[] ACTIVE_SIGNING_KEY = CLUSTER.get("issuer").pack(Tuple.from("active"));
     private static final Subspace CLIENTS = CLUSTER.get("client");
     private static final byte[] BOOTSTRAP_ADMIN = CLUSTER.pack(Tuple.from("bootstrap-admin"));
+    private static final byte[] BOOTSTRAP_TENANT_ADMIN = CLUSTER.pack(Tuple.from("bootstrap-tenant-admin"));
 
     /** Scope name of cluster-scoped principals in the client index. */
     public static final String CLUSTER_SCOPE = "";
@@ -62,6 +64,10 @@ public final class ControlPlaneKeys {
 
     public static byte[] bootstrapAdmin() {
         return BOOTSTRAP_ADMIN.clone();
+    }
+
+    public static byte[] bootstrapTenantAdmin() {
+        return BOOTSTRAP_TENANT_ADMIN.clone();
     }
 
     /** Subspace holding a scope's service accounts; {@code tenantId} null or "" for the cluster scope. */

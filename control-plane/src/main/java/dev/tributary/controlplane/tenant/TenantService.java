@@ -11,6 +11,7 @@ import dev.tributary.storage.KeyValue;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.storage.Keys;
 import dev.tributary.storage.ReadTransaction;
+import dev.tributary.storage.Transaction;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,6 +37,14 @@ public class TenantService {
             tx.set(ControlPlaneKeys.tenant(id), StoredJson.write(tenant));
             return tenant;
         });
+    }
+
+    /** Creates the tenant in {@code tx} unless it exists (bootstrap of the default tenant). */
+    public static void createIfAbsent(Transaction tx, String id, Instant createdAt) {
+        validateId(id);
+        if (tx.get(ControlPlaneKeys.tenant(id)).join() == null) {
+            tx.set(ControlPlaneKeys.tenant(id), StoredJson.write(new Tenant(id, createdAt)));
+        }
     }
 
     public Tenant get(String id) {

@@ -16,12 +16,12 @@ import dev.tributary.api.v1.PartitionOffsetQuery;
 import dev.tributary.api.v1.SubscribeRequest;
 import dev.tributary.api.v1.SubscribeResponse;
 import dev.tributary.api.v1.TopicInfo;
-import dev.tributary.dataplane.DataPlaneConfig;
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.node.LocalNode;
 import dev.tributary.dataplane.ownership.LocalPod;
+import dev.tributary.dataplane.security.CallerContext;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.FetchResult;
 import dev.tributary.log.LogErrorCode;
@@ -34,9 +34,6 @@ import dev.tributary.topic.TopicMetadata;
 import dev.tributary.topic.TopicStore;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,32 +45,39 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code tributary.v1.FetchService}: Fetch (with long-poll), ListOffsets, Metadata and Subscribe.
- * Handlers read the caller on the event loop and do every store access on the {@link
+ * Handlers read the caller on the thread that invokes them and do every store access on the {@link
  * StorageExecutor}; waiting never holds a thread (it is a future on a shared watch).
  */
-@GrpcService
-public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
+public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     /** Per-partition byte bound when the request gives none. */
     static final int DEFAULT_PARTITION_MAX_BYTES = 1024 * 1024;
     /** Topics Metadata lists when no names are given. */
     static final int METADATA_MAX_TOPICS = TopicStore.MAX_PAGE_SIZE;
 
-    @Inject
-    SecurityIdentity identity;
-    @Inject
-    TopicStore topics;
-    @Inject
-    PartitionLog log;
-    @Inject
-    HighWatermarkWaiters waiters;
-    @Inject
-    StorageExecutor executor;
-    @Inject
-    LocalNode localNode;
-    @Inject
-    LocalPod pod;
-    @Inject
-    DataPlaneConfig config;
+    private final CallerContext callers;
+    private final TopicStore topics;
+    private final PartitionLog log;
+    private final HighWatermarkWaiters waiters;
+    private final StorageExecutor executor;
+    private final LocalNode localNode;
+    private final LocalPod pod;
+    private final Duration maxWait;
+
+    /**
+     * @param maxWait {@code tributary.data-plane.fetch.max-wait}: the longest a fetch long-polls, and
+     *     how long an idle subscription waits before it looks again
+     */
+    public FetchGrpcService(CallerContext callers, TopicStore topics, PartitionLog log, HighWatermarkWaiters waiters,
+            StorageExecutor executor, LocalNode localNode, LocalPod pod, Duration maxWait) {
+        this.callers = callers;
+        this.topics = topics;
+        this.log = log;
+        this.waiters = waiters;
+        this.executor = executor;
+        this.localNode = localNode;
+        this.pod = pod;
+        this.maxWait = maxWait;
+    }
 
     // ------------------------------------------------------------------ Fetch
 
@@ -81,12 +85,12 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> response) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.READ, request.getTopic());
+            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.READ, request.getTopic());
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
-        long maxWaitMs = Math.min(Math.max(0, request.getMaxWaitMs()), config.fetch().maxWait().toMillis());
+        long maxWaitMs = Math.min(Math.max(0, request.getMaxWaitMs()), maxWait.toMillis());
         LongPoll poll = new LongPoll(tenant, request, (ServerCallStreamObserver<FetchResponse>) response,
                 System.nanoTime() + maxWaitMs * 1_000_000L);
         executor.execute(poll::attempt);
@@ -205,7 +209,7 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> response) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.DESCRIBE, request.getTopic());
+            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.DESCRIBE, request.getTopic());
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
@@ -253,7 +257,7 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> response) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.DESCRIBE, null);
+            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.DESCRIBE, null);
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
@@ -295,13 +299,13 @@ public class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBase {
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> response) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.READ, null);
+            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.READ, null);
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return new Subscription.Ignoring();
         }
         return new Subscription(tenant, (ServerCallStreamObserver<SubscribeResponse>) response, topics, log, waiters, executor,
-                config.fetch().maxWait());
+                maxWait);
     }
 
     static LogException unknownPartition(TopicMetadata topic, int partition) {

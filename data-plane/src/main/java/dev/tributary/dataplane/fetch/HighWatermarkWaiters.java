@@ -2,7 +2,6 @@ package dev.tributary.dataplane.fetch;
 
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.log.PartitionLog;
-import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,15 +24,14 @@ import java.util.concurrent.TimeUnit;
  * Every wait has a timeout. When the last waiter of a shared wait leaves, the shared wait is
  * cancelled, which releases its store watch.
  */
-@Singleton
-public class HighWatermarkWaiters {
+public final class HighWatermarkWaiters {
     /** What a wait that ran out of time completes with. */
     public static final long TIMED_OUT = -1;
 
     private final PartitionLog log;
     private final Map<PartitionRef, SharedWait> waits = new HashMap<>(); // guarded by this
 
-    HighWatermarkWaiters(PartitionLog log) {
+    public HighWatermarkWaiters(PartitionLog log) {
         this.log = log;
     }
 

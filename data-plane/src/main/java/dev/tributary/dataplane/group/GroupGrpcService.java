@@ -24,6 +24,7 @@ import dev.tributary.api.v1.ResetOffsetsResponse;
 import dev.tributary.api.v1.TopicPartitions;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
+import dev.tributary.dataplane.security.CallerContext;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.dataplane.security.DataPlaneAccess.Operation;
 import dev.tributary.group.AssignedTopic;
@@ -43,9 +44,6 @@ import dev.tributary.log.LogException;
 import dev.tributary.topic.TopicId;
 import dev.tributary.topic.TopicStore;
 import io.grpc.stub.StreamObserver;
-import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -61,18 +59,20 @@ import java.util.function.Function;
  * all the logic and makes each call one transaction. The tenant comes from the verified caller,
  * read on the invoking thread; the coordinator runs on the {@link StorageExecutor}.
  */
-@GrpcService
-public class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
+public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     static final int DEFAULT_PAGE_SIZE = 100;
 
-    @Inject
-    SecurityIdentity identity;
-    @Inject
-    GroupCoordinator groups;
-    @Inject
-    TopicStore topics;
-    @Inject
-    StorageExecutor executor;
+    private final CallerContext callers;
+    private final GroupCoordinator groups;
+    private final TopicStore topics;
+    private final StorageExecutor executor;
+
+    public GroupGrpcService(CallerContext callers, GroupCoordinator groups, TopicStore topics, StorageExecutor executor) {
+        this.callers = callers;
+        this.groups = groups;
+        this.topics = topics;
+        this.executor = executor;
+    }
 
     @Override
     public void heartbeat(GroupHeartbeatRequest request, StreamObserver<GroupHeartbeatResponse> response) {
@@ -199,11 +199,11 @@ public class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
         });
     }
 
-    /** Authorizes on the invoking thread (the identity is bound to it), then runs {@code call} on the storage pool. */
+    /** Authorizes on the invoking thread (the caller is bound to it), then runs {@code call} on the storage pool. */
     private <T> void serve(StreamObserver<T> response, Operation operation, String group, Function<String, T> call) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorizeGroup(identity, operation, group);
+            tenant = DataPlaneAccess.authorizeGroup(callers, operation, group);
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;

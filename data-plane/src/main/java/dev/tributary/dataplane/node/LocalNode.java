@@ -1,13 +1,14 @@
 package dev.tributary.dataplane.node;
 
 /**
- * The node this data plane runs on, as Metadata reports it. Until partition ownership exists every
- * partition is served by the node that answers. The server application provides the bean.
+ * The node a data plane runs on: its pod id in partition ownership and where clients reach it, as
+ * Metadata and NOT_OWNER redirects report it. The server application provides it as a bean (node
+ * id and the shared listener's endpoint); a DataPlaneListener provides its own.
  */
 public interface LocalNode {
     /** Stable node id (as ClusterService.GetClusterInfo reports it). */
     String nodeId();
 
-    /** Where clients connect: {@code https://host:port}. */
+    /** Where clients connect: {@code https://host:port}; may fail until the listener is bound. */
     String endpoint();
 }

@@ -1,7 +1,6 @@
 package dev.tributary.dataplane.ownership;
 
 import dev.tributary.controlplane.topic.TopicChanged;
-import dev.tributary.dataplane.DataPlaneConfig;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.node.LocalNode;
 import dev.tributary.ownership.OwnershipErrorCode;
@@ -12,10 +11,7 @@ import dev.tributary.ownership.PartitionRef;
 import dev.tributary.ownership.PodOwnership;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicId;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -26,17 +22,16 @@ import org.jboss.logging.Logger;
 
 /**
  * This node as a data-plane pod of partition ownership: registers a {@link PodOwnership} (pod id =
- * node id, endpoint = the advertised endpoint) at startup, renews its lease and balances every third
- * of the lease on a daemon thread, and deregisters at shutdown so that other pods may take its
- * partitions at once instead of after a lease.
+ * node id, endpoint = the advertised endpoint) at {@link #start}, renews its lease and balances
+ * every third of the lease on a daemon thread, and deregisters at {@link #stop} so that other pods
+ * may take its partitions at once instead of after a lease.
  *
  * <p>Produce asks it for the epoch to append with ({@link #appendEpoch}): a partition this pod owns
  * gives its lease epoch; a free one is acquired on the spot (on a single node, the first produce to
  * a partition acquires it); one owned by another live pod fails with NOT_OWNER naming that pod's
  * endpoint, so the client can redirect.
  */
-@Singleton
-public class LocalPod {
+public final class LocalPod {
     private static final Logger LOG = Logger.getLogger(LocalPod.class);
 
     private final KeyValueStore store;
@@ -45,26 +40,31 @@ public class LocalPod {
     private final OwnershipView view;
     private volatile PodOwnership pod;
     private volatile boolean stopped;
-    private ScheduledExecutorService ticker;
+    private volatile ScheduledExecutorService ticker;
 
-    LocalPod(KeyValueStore store, LocalNode node, DataPlaneConfig config) {
+    /**
+     * @param lease {@code tributary.data-plane.ownership.lease}: how long this pod's ownership lasts
+     *     without a renewal
+     */
+    public LocalPod(KeyValueStore store, LocalNode node, Duration lease) {
         this.store = store;
         this.node = node;
-        this.leaseMillis = config.ownership().lease().toMillis();
+        this.leaseMillis = lease.toMillis();
         if (leaseMillis < 3) {
             throw new IllegalArgumentException("tributary.data-plane.ownership.lease must be at least 3 ms");
         }
         this.view = new OwnershipView(store);
     }
 
-    void start(@Observes StartupEvent event) {
+    /** Registers (if the endpoint is known already) and starts renewing and balancing. */
+    public void start() {
         try {
             pod(); // registers now if the listener's endpoint is known; otherwise the first tick does
         } catch (IllegalStateException e) {
             LOG.debugf("Partition ownership registers on the first tick: %s", e.getMessage());
         }
         ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "tributary-ownership");
+            Thread t = new Thread(r, "tributary-ownership-" + node.nodeId());
             t.setDaemon(true); // never keeps the JVM alive; shutdown deregisters explicitly
             return t;
         });
@@ -73,16 +73,9 @@ public class LocalPod {
         ticker.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent event) {
-        stopped = true;
-        if (ticker != null) {
-            ticker.shutdownNow();
-            try {
-                ticker.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** Stops renewing and deregisters: every partition of this pod is free for others at once. */
+    public void stop() {
+        stopTicking();
         PodOwnership current = pod;
         if (current != null) {
             try {
@@ -94,9 +87,33 @@ public class LocalPod {
         }
     }
 
+    /**
+     * Stops renewing without a last word to storage, as a crash would: the registration stays until
+     * another pod has seen it unrenewed for a whole lease and expires it. Meanwhile produce here is
+     * refused (UNAVAILABLE), and this pod's own belief in its partitions ends with its lease anyway.
+     */
+    public void halt() {
+        stopTicking();
+    }
+
+    private void stopTicking() {
+        stopped = true;
+        if (ticker != null) {
+            ticker.shutdownNow();
+            try {
+                ticker.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void tick() {
         try {
             pod().tick();
+        } catch (IllegalStateException e) {
+            // The listener is not bound yet (a slow start): nothing to renew, the next round registers.
+            LOG.debugf("Partition ownership round skipped: %s", e.getMessage());
         } catch (RuntimeException e) {
             // The next round retries; if renewals keep failing the lease lapses and produce answers
             // UNAVAILABLE until a round succeeds, which is what must happen when the store is unreachable.
@@ -104,13 +121,20 @@ public class LocalPod {
         }
     }
 
-    /** The ownership of this pod, registered on first use (the endpoint is known once the listener is bound). */
+    /**
+     * The ownership of this pod, registered on first use (the endpoint is known once the listener is
+     * bound). IllegalStateException while the endpoint is unknown, or if the pod stopped before it
+     * ever registered (it must not register after its stop).
+     */
     public PodOwnership pod() {
         PodOwnership current = pod;
         if (current == null) {
             synchronized (this) {
                 current = pod;
                 if (current == null) {
+                    if (stopped) {
+                        throw new IllegalStateException("pod '" + node.nodeId() + "' has stopped");
+                    }
                     current = new PodOwnership(store, node.nodeId(), node.endpoint(), leaseMillis);
                     current.register();
                     pod = current;
@@ -170,7 +194,7 @@ public class LocalPod {
     }
 
     /** Keeps the balancer's set of partitions in step with the topics (see {@link TopicChanged}). */
-    void onTopicChanged(@Observes TopicChanged change) {
+    public void onTopicChanged(TopicChanged change) {
         try {
             if (change.kind() == TopicChanged.Kind.DELETED) {
                 pod().untrackTopic(change.tenant(), change.topic().id());

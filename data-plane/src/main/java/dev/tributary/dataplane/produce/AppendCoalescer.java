@@ -7,7 +7,6 @@ import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
 import dev.tributary.log.PartitionLog;
-import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -39,8 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
  * fence). Ownership is checked again in storage, and the append retried once only if this pod
  * still owns the partition (or it was free and this pod took it).
  */
-@Singleton
-public class AppendCoalescer {
+public final class AppendCoalescer {
     private final PartitionLog log;
     private final StorageExecutor executor;
     private final LocalPod pod;
@@ -48,7 +46,7 @@ public class AppendCoalescer {
     private final LongAdder transactions = new LongAdder();
     private final LongAdder batches = new LongAdder();
 
-    AppendCoalescer(PartitionLog log, StorageExecutor executor, LocalPod pod) {
+    public AppendCoalescer(PartitionLog log, StorageExecutor executor, LocalPod pod) {
         this.log = log;
         this.executor = executor;
         this.pod = pod;

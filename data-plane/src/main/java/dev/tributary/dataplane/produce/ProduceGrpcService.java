@@ -10,6 +10,7 @@ import dev.tributary.api.v1.ProduceServiceGrpc;
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
+import dev.tributary.dataplane.security.CallerContext;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
@@ -18,9 +19,6 @@ import dev.tributary.log.PartitionLog;
 import dev.tributary.topic.TopicMetadata;
 import dev.tributary.topic.TopicStore;
 import io.grpc.stub.StreamObserver;
-import io.quarkus.grpc.GrpcService;
-import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,28 +28,31 @@ import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
- * {@code tributary.v1.ProduceService}. The handler only reads the caller on the event loop; the
- * topic lookup and validation run on the {@link StorageExecutor}, and the appends go through the
- * {@link AppendCoalescer}, whose commit completes the call.
+ * {@code tributary.v1.ProduceService}. The handler only reads the caller on the invoking thread (an
+ * event loop in the server application); the topic lookup and validation run on the {@link
+ * StorageExecutor}, and the appends go through the {@link AppendCoalescer}, whose commit completes
+ * the call.
  */
-@GrpcService
-public class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBase {
+public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceImplBase {
     private static final Logger LOG = Logger.getLogger(ProduceGrpcService.class);
 
-    @Inject
-    SecurityIdentity identity;
-    @Inject
-    TopicStore topics;
-    @Inject
-    AppendCoalescer coalescer;
-    @Inject
-    StorageExecutor executor;
+    private final CallerContext callers;
+    private final TopicStore topics;
+    private final AppendCoalescer coalescer;
+    private final StorageExecutor executor;
+
+    public ProduceGrpcService(CallerContext callers, TopicStore topics, AppendCoalescer coalescer, StorageExecutor executor) {
+        this.callers = callers;
+        this.topics = topics;
+        this.coalescer = coalescer;
+        this.executor = executor;
+    }
 
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
         String tenant;
         try {
-            tenant = DataPlaneAccess.authorize(identity, DataPlaneAccess.Operation.WRITE, request.getTopic());
+            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.WRITE, request.getTopic());
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;

@@ -1,6 +1,5 @@
 package dev.tributary.dataplane.retention;
 
-import dev.tributary.dataplane.DataPlaneConfig;
 import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
@@ -8,10 +7,7 @@ import dev.tributary.ownership.PartitionRef;
 import dev.tributary.retention.RetentionEnforcer;
 import dev.tributary.retention.RetentionResult;
 import dev.tributary.storage.KeyValueStore;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -25,8 +21,7 @@ import org.jboss.logging.Logger;
  * enforcer is safe even if two pods briefly overlap (they conflict on the log start key and one
  * retries), so ownership here only spreads the work, it does not guard correctness.
  */
-@Singleton
-public class RetentionScheduler {
+public final class RetentionScheduler {
     private static final Logger LOG = Logger.getLogger(RetentionScheduler.class);
 
     /** What one pass did. */
@@ -35,18 +30,20 @@ public class RetentionScheduler {
     private final LocalPod pod;
     private final RetentionEnforcer enforcer;
     private final long intervalMillis;
-    private ScheduledExecutorService timer;
+    private volatile ScheduledExecutorService timer;
 
-    RetentionScheduler(KeyValueStore store, LocalPod pod, DataPlaneConfig config) {
+    /** @param checkInterval {@code tributary.data-plane.retention.check-interval}: time between passes */
+    public RetentionScheduler(KeyValueStore store, LocalPod pod, Duration checkInterval) {
         this.pod = pod;
         this.enforcer = new RetentionEnforcer(store);
-        this.intervalMillis = config.retention().checkInterval().toMillis();
+        this.intervalMillis = checkInterval.toMillis();
         if (intervalMillis < 1) {
             throw new IllegalArgumentException("tributary.data-plane.retention.check-interval must be at least 1 ms");
         }
     }
 
-    void start(@Observes StartupEvent event) {
+    /** Runs a pass every check interval from now on, on a daemon thread. */
+    public void start() {
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tributary-retention");
             t.setDaemon(true);
@@ -56,7 +53,8 @@ public class RetentionScheduler {
         timer.scheduleWithFixedDelay(this::runQuietly, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    void stop(@Observes ShutdownEvent event) {
+    /** Stops scheduling passes and interrupts one under way. */
+    public void stop() {
         if (timer != null) {
             timer.shutdownNow();
         }

@@ -2,7 +2,6 @@ package dev.tributary.dataplane.security;
 
 import dev.tributary.controlplane.security.Caller;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
-import io.quarkus.security.identity.SecurityIdentity;
 
 /**
  * Who may do what on the data plane: the one place ACLs will replace. A call addresses the
@@ -25,12 +24,12 @@ public final class DataPlaneAccess {
 
     /**
      * The tenant of the current call's caller, after checking that it may perform {@code operation}
-     * on {@code topic} (null: every topic, as Metadata without names). Read it on the thread the
-     * gRPC method is invoked on: the identity is bound to the call there.
+     * on {@code topic} (null: every topic, as Metadata without names). Call it on the thread the
+     * gRPC method is invoked on: the caller is bound to the call there (see {@link CallerContext}).
      */
-    public static String authorize(SecurityIdentity identity, Operation operation, String topic) {
+    public static String authorize(CallerContext callers, Operation operation, String topic) {
         // ACLs (issue 8) go here: (caller, operation, topic) -> allow / deny.
-        return tenantOf(identity);
+        return tenantOf(callers.current());
     }
 
     /**
@@ -38,13 +37,12 @@ public final class DataPlaneAccess {
      * on consumer group {@code group} (null: every group, as ListGroups). Same threading rule as
      * {@link #authorize}.
      */
-    public static String authorizeGroup(SecurityIdentity identity, Operation operation, String group) {
+    public static String authorizeGroup(CallerContext callers, Operation operation, String group) {
         // ACLs (issue 8) go here: (caller, operation, group) -> allow / deny.
-        return tenantOf(identity);
+        return tenantOf(callers.current());
     }
 
-    private static String tenantOf(SecurityIdentity identity) {
-        Caller caller = identity == null ? null : identity.getAttribute(Caller.ATTRIBUTE);
+    private static String tenantOf(Caller caller) {
         if (caller == null) {
             throw DataPlaneErrors.forbidden("the call's principal is not a Tributary principal");
         }

@@ -12,27 +12,31 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * What a client needs to connect: {@code DATA_DIR/client.properties}, read by the SDK, the CLI and
- * the Terraform provider ({@code --profile FILE} / {@code TRIBUTARY_PROFILE}). Owner-only: it holds
- * the bootstrap administrator's client secret.
+ * What a client needs to connect: {@code DATA_DIR/client.properties} (the default tenant's
+ * administrator) and {@code DATA_DIR/platform-admin.properties} (the bootstrap platform
+ * administrator), read by the SDK, the CLI and the Terraform provider ({@code --profile FILE} /
+ * {@code TRIBUTARY_PROFILE}). Owner-only: they hold client secrets.
  *
  * @param endpoint {@code https://host:port} of the REST + gRPC listener
  * @param caFile absolute path of the CA certificate that signed the server certificate
  * @param credentials client credentials and token endpoint; null when the server does not know them
+ * @param tenant the tenant the credentials belong to; null for cluster-scoped principals
  */
-public record ConnectionProfile(String endpoint, Path caFile, Credentials credentials) {
+public record ConnectionProfile(String endpoint, Path caFile, Credentials credentials, String tenant) {
     public static final String FILE_NAME = "client.properties";
+    public static final String PLATFORM_ADMIN_FILE_NAME = "platform-admin.properties";
     public static final String ENDPOINT = "tributary.endpoint";
     public static final String CA_FILE = "tributary.tls.ca-file";
     public static final String CLIENT_ID = "tributary.auth.client-id";
     public static final String CLIENT_SECRET = "tributary.auth.client-secret";
     public static final String TOKEN_URL = "tributary.auth.token-url";
+    public static final String TENANT = "tributary.tenant";
 
     /** OAuth2 client credentials ({@code client_credentials} grant at {@code tokenUrl}). */
     public record Credentials(String clientId, String clientSecret, String tokenUrl) {}
 
     public ConnectionProfile(String endpoint, Path caFile) {
-        this(endpoint, caFile, null);
+        this(endpoint, caFile, null, null);
     }
 
     public Properties toProperties() {
@@ -45,6 +49,9 @@ public record ConnectionProfile(String endpoint, Path caFile, Credentials creden
         Map<String, String> entries = new LinkedHashMap<>();
         entries.put(ENDPOINT, endpoint);
         entries.put(CA_FILE, caFile.toAbsolutePath().toString());
+        if (tenant != null) {
+            entries.put(TENANT, tenant);
+        }
         if (credentials != null) {
             entries.put(CLIENT_ID, credentials.clientId());
             entries.put(CLIENT_SECRET, credentials.clientSecret());
@@ -59,7 +66,8 @@ public record ConnectionProfile(String endpoint, Path caFile, Credentials creden
         text.write("# Tributary connection profile, written by the server on every start.\n");
         text.write("# Use it with --profile " + file.toAbsolutePath() + " or TRIBUTARY_PROFILE.\n");
         if (credentials != null) {
-            text.write("# The client secret belongs to the bootstrap platform administrator: keep this file private.\n");
+            text.write("# The client secret belongs to " + (tenant == null ? "the bootstrap platform administrator"
+                    : "the administrator of tenant '" + tenant + "'") + ": keep this file private.\n");
         }
         // Properties.store would escape ':' in the values and add a timestamp: write the lines directly.
         entries().forEach((key, value) -> text.write(key + "=" + escape(value) + "\n"));
@@ -78,7 +86,7 @@ public record ConnectionProfile(String endpoint, Path caFile, Credentials creden
         Credentials credentials = clientId == null || secret == null ? null
                 : new Credentials(clientId, secret, props.getProperty(TOKEN_URL));
         String ca = props.getProperty(CA_FILE);
-        return new ConnectionProfile(props.getProperty(ENDPOINT), ca == null ? null : Path.of(ca), credentials);
+        return new ConnectionProfile(props.getProperty(ENDPOINT), ca == null ? null : Path.of(ca), credentials, props.getProperty(TENANT));
     }
 
     /** Escapes what java.util.Properties treats specially in a value (backslashes, e.g. Windows paths). */

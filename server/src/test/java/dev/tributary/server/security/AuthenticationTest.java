@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.api.v1.ClusterServiceGrpc;
 import dev.tributary.api.v1.GetClusterInfoRequest;
 import dev.tributary.controlplane.identity.TokenIssuer;
-import dev.tributary.controlplane.identity.TokenSubject;
 import dev.tributary.server.config.TributaryConfig;
 import dev.tributary.server.profile.ConnectionProfile;
+import dev.tributary.server.testing.BadTokens;
 import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
 import io.grpc.ClientInterceptors;
@@ -30,20 +30,11 @@ import java.net.URL;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,49 +77,9 @@ class AuthenticationTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** Every bad token there is, with the code it must get. */
+    /** Every bad token there is (see {@link BadTokens}). */
     private Map<String, String> badTokens() throws Exception {
-        String sub = profile.credentials().clientId();
-        TokenSubject admin = new TokenSubject(sub, null, Set.of("platform-admin"));
-        Map<String, String> bad = new LinkedHashMap<>();
-        bad.put("expired", issuer.issue(admin, Instant.now().minus(Duration.ofHours(1)), Duration.ofMinutes(15)).accessToken());
-        String good = issuer.issue(admin).accessToken();
-        String[] parts = good.split("\\.");
-        // Tampered: the payload claims another subject, the signature is the original one.
-        String otherPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                TestClient.JSON.writeValueAsBytes(((com.fasterxml.jackson.databind.node.ObjectNode) TestClient.claims(good)).put("sub", "sa-aaaaaaaaaaaaaaaaaaaa")));
-        bad.put("tampered payload", parts[0] + "." + otherPayload + "." + parts[2]);
-        char last = parts[2].charAt(5);
-        bad.put("tampered signature", parts[0] + "." + parts[1] + "." + parts[2].substring(0, 5) + (last == 'A' ? 'B' : 'A') + parts[2].substring(6));
-        bad.put("wrong audience", issuer.sign(claims(issuer.issuer(), "someone-else", sub)));
-        bad.put("unknown issuer (signed by our key)", issuer.sign(claims("https://evil.example", "tributary", sub)));
-        bad.put("foreign key with our kid", signWithForeignKey(claims(issuer.issuer(), "tributary", sub), TestClient.header(good).get("kid").asText()));
-        bad.put("not a JWT", "not-a-jwt");
-        bad.put("unsigned (alg none)", parts[0].replace(parts[0], java.util.Base64.getUrlEncoder().withoutPadding()
-                .encodeToString("{\"alg\":\"none\"}".getBytes())) + "." + parts[1] + ".");
-        return bad;
-    }
-
-    private static JwtClaims claims(String iss, String aud, String sub) {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer(iss);
-        claims.setAudience(aud);
-        claims.setSubject(sub);
-        claims.setIssuedAtToNow();
-        claims.setExpirationTime(NumericDate.fromSeconds(Instant.now().plusSeconds(600).getEpochSecond()));
-        claims.setStringListClaim("tributary_roles", List.of("platform-admin"));
-        return claims;
-    }
-
-    private static String signWithForeignKey(JwtClaims claims, String kid) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setKey(generator.generateKeyPair().getPrivate());
-        jws.setKeyIdHeaderValue(kid);
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
-        return jws.getCompactSerialization();
+        return BadTokens.of(issuer, profile.credentials().clientId());
     }
 
     private static final List<String> PROTECTED_GETS = List.of("/v1/cluster", "/v1/tenants", "/v1/tenants/acme",

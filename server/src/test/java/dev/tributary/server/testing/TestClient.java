@@ -35,9 +35,14 @@ public final class TestClient {
         this.http = HttpClient.newBuilder().sslContext(TlsClients.trustingOnly(caFile)).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** The connection profile once the server has written the bootstrap credentials into it (asynchronously after start). */
+    /** The platform administrator's profile once the server has written the bootstrap credentials into it (asynchronously after start). */
     public static ConnectionProfile awaitProfileWithCredentials(Path dataDir) throws Exception {
-        Path file = dataDir.resolve(ConnectionProfile.FILE_NAME);
+        return awaitProfileWithCredentials(dataDir, ConnectionProfile.PLATFORM_ADMIN_FILE_NAME);
+    }
+
+    /** The profile in {@code fileName} (client.properties: the default tenant's administrator) once it has credentials. */
+    public static ConnectionProfile awaitProfileWithCredentials(Path dataDir, String fileName) throws Exception {
+        Path file = dataDir.resolve(fileName);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (Files.exists(file)) {
