@@ -49,6 +49,12 @@ public class AuthenticationGate {
     }
 
     private void requireAuthentication(RoutingContext context) {
+        if (context.response().closed()) {
+            // The client reset the stream (cancel, deadline) while its token was being verified:
+            // nobody is listening, and reading or answering a reset HTTP/2 stream would make the
+            // server write on a stream that no longer exists, which ends the whole connection.
+            return;
+        }
         if (OPEN_PATHS.contains(context.normalizedPath())) {
             context.next();
             return;
@@ -62,6 +68,10 @@ public class AuthenticationGate {
     }
 
     private void onFailure(RoutingContext context) {
+        if (context.response().closed()) {
+            // As above: no answer can reach a reset stream, and writing one would end the connection.
+            return;
+        }
         Throwable failure = context.failure();
         if (!(failure instanceof AuthenticationException) || context.response().ended()) {
             context.next();
