@@ -165,8 +165,8 @@ public class StartupAnnouncer {
                 .append("   Platform administrator:           ").append(describe(admin)).append(nl)
                 .append("     profile:                        ").append(adminProfileFile).append(nl);
         if (tenantAdmin != null) {
-            text.append("   Tenant '").append(tenantAdmin.account().tenant()).append("' administrator:  ").append(describe(tenantAdmin))
-                    .append(nl)
+            String label = "Tenant '" + tenantAdmin.account().tenant() + "' administrator:";
+            text.append("   ").append(String.format("%-34s", label)).append(describe(tenantAdmin)).append(nl)
                     .append("     profile (SDK and CLI default):  ").append(profileFile).append(nl)
                     .append(nl)
                     .append(" Try it:").append(nl)
