@@ -5,19 +5,22 @@ import dev.tributary.record.InvalidRecordBatchException.Reason;
 /**
  * Zigzag varints (protobuf's sint32/sint64, Kafka's record varints): small magnitudes of either
  * sign take few bytes. Reads are bounded by an explicit limit so that malformed input fails with a
- * reason, never with an index error.
+ * reason, never with an index error. Only the sizes are public, for clients that must know a
+ * record's encoded size before they append it (the SDK's producer).
  */
-final class Varints {
+public final class Varints {
     static final int MAX_INT_BYTES = 5;
     static final int MAX_LONG_BYTES = 10;
 
     private Varints() {}
 
-    static int sizeOfInt(int value) {
+    /** Bytes of {@code value} as a zigzag varint (protobuf sint32). */
+    public static int sizeOfInt(int value) {
         return sizeOfUnsigned(((value << 1) ^ (value >> 31)) & 0xffffffffL);
     }
 
-    static int sizeOfLong(long value) {
+    /** Bytes of {@code value} as a zigzag varlong (protobuf sint64). */
+    public static int sizeOfLong(long value) {
         return sizeOfUnsigned((value << 1) ^ (value >> 63));
     }
 

@@ -1,17 +1,19 @@
 package dev.tributary.record;
 
+import static dev.tributary.record.RecordBatchTestSupport.b;
+import static dev.tributary.record.RecordBatchTestSupport.parseExpectingOnlyInvalid;
+import static dev.tributary.record.RecordBatchTestSupport.reasonOf;
+import static dev.tributary.record.RecordBatchTestSupport.recrc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.tributary.record.InvalidRecordBatchException.Reason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,19 +30,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 class RecordBatchCompressionTest {
     private static final int SECTION = RecordBatch.HEADER_BYTES;
     private static final int PAYLOAD = SECTION + RecordsCompression.UNCOMPRESSED_LENGTH_BYTES;
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static byte[] recrc(byte[] batch) {
-        RecordBatch.putInt(batch, RecordBatch.CRC_OFFSET, RecordBatch.crc(batch, RecordBatch.ATTRIBUTES_OFFSET, batch.length));
-        return batch;
-    }
-
-    private static Reason reasonOf(byte[] bytes) {
-        return assertThrows(InvalidRecordBatchException.class, () -> RecordBatch.parse(bytes)).reason();
-    }
 
     /** The same records as {@link RecordBatchTest}'s sample plus empty fields and producer state. */
     private static RecordBatchBuilder sample(CompressionCodec codec) {
@@ -363,14 +352,7 @@ class RecordBatchCompressionTest {
         long huge = RecordBatch.MAX_UNCOMPRESSED_RECORDS_BYTES + 1_000L;
         byte[] bomb = lz4Bomb(huge - 6);
         assertTrue(bomb.length < 300_000, "bomb of " + bomb.length + " bytes");
-        byte[] section = new byte[4 + bomb.length];
-        System.arraycopy(bomb, 0, section, 4, bomb.length);
-        // Honest about its size: refused from the declared length alone.
-        RecordBatch.putInt(section, 0, (int) huge);
-        assertEquals(Reason.UNCOMPRESSED_SIZE_TOO_LARGE, reasonOf(withRawSection(batch, section)));
-        // Lying about its size: the walk stops as soon as the output would pass the declared length.
-        RecordBatch.putInt(section, 0, 1_000);
-        assertEquals(Reason.UNCOMPRESSED_SIZE_MISMATCH, reasonOf(withRawSection(batch, section)));
+        assertBombRefused(batch, bomb, huge);
     }
 
     @Test
@@ -387,10 +369,17 @@ class RecordBatchCompressionTest {
         }
         byte[] bomb = compressed.toByteArray();
         assertTrue(bomb.length < 100_000, "bomb of " + bomb.length + " bytes");
+        assertBombRefused(batch, bomb, huge);
+    }
+
+    /** {@code bomb} (decompressing to {@code huge} bytes) as the records section of {@code batch} is refused either way. */
+    private static void assertBombRefused(byte[] batch, byte[] bomb, long huge) {
         byte[] section = new byte[4 + bomb.length];
         System.arraycopy(bomb, 0, section, 4, bomb.length);
+        // Honest about its size: refused from the declared length alone.
         RecordBatch.putInt(section, 0, (int) huge);
         assertEquals(Reason.UNCOMPRESSED_SIZE_TOO_LARGE, reasonOf(withRawSection(batch, section)));
+        // Lying about its size: the walk stops as soon as the output would pass the declared length.
         RecordBatch.putInt(section, 0, 1_000);
         assertEquals(Reason.UNCOMPRESSED_SIZE_MISMATCH, reasonOf(withRawSection(batch, section)));
     }
@@ -446,17 +435,6 @@ class RecordBatchCompressionTest {
                 RecordBatch.putInt(section, 0, random.nextInt(0, 4_000)); // past the size check most of the time
             }
             parseExpectingOnlyInvalid(withRawSection(batch, section));
-        }
-    }
-
-    private static void parseExpectingOnlyInvalid(byte[] input) {
-        try {
-            RecordBatch batch = RecordBatch.parse(input);
-            assertEquals(batch.recordCount(), batch.records().size());
-        } catch (InvalidRecordBatchException expected) {
-            // fine
-        } catch (RuntimeException e) {
-            fail("unexpected " + e + " for input " + Arrays.toString(input), e);
         }
     }
 

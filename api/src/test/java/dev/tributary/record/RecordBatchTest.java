@@ -1,12 +1,15 @@
 package dev.tributary.record;
 
+import static dev.tributary.record.RecordBatchTestSupport.b;
+import static dev.tributary.record.RecordBatchTestSupport.parseExpectingOnlyInvalid;
+import static dev.tributary.record.RecordBatchTestSupport.reasonOf;
+import static dev.tributary.record.RecordBatchTestSupport.recrc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tributary.record.InvalidRecordBatchException.Reason;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +21,6 @@ import org.junit.jupiter.api.Test;
 
 class RecordBatchTest {
 
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     private static byte[] sample() {
         return RecordBatch.builder()
                 .append(1_000, b("k1"), b("v1"))
@@ -31,15 +30,6 @@ class RecordBatchTest {
     }
 
     /** Recomputes the CRC after a deliberate edit, so that the check after it is what fails. */
-    private static byte[] recrc(byte[] batch) {
-        RecordBatch.putInt(batch, RecordBatch.CRC_OFFSET, RecordBatch.crc(batch, RecordBatch.ATTRIBUTES_OFFSET, batch.length));
-        return batch;
-    }
-
-    private static Reason reasonOf(byte[] bytes) {
-        return assertThrows(InvalidRecordBatchException.class, () -> RecordBatch.parse(bytes)).reason();
-    }
-
     @Test
     void roundTripKeepsEveryField() {
         RecordBatch batch = RecordBatch.parse(sample());
@@ -212,18 +202,6 @@ class RecordBatchTest {
                 mutated[random.nextInt(RecordBatch.ATTRIBUTES_OFFSET, mutated.length)] = (byte) random.nextInt(256);
             }
             parseExpectingOnlyInvalid(recrc(mutated));
-        }
-    }
-
-    private static void parseExpectingOnlyInvalid(byte[] input) {
-        try {
-            RecordBatch batch = RecordBatch.parse(input);
-            // Accepted input must be fully iterable.
-            assertEquals(batch.recordCount(), batch.records().size());
-        } catch (InvalidRecordBatchException expected) {
-            // fine
-        } catch (RuntimeException e) {
-            fail("unexpected " + e + " for input " + Arrays.toString(input), e);
         }
     }
 

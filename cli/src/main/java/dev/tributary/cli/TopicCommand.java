@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,13 +44,23 @@ final class TopicCommand implements Runnable {
                 + "add-partitions or delete");
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.", footer = ExitCodes.HELP_FOOTER)
-    static final class Create implements Callable<Integer> {
+    /** What every topic subcommand has: its command line (output, usage errors) and the connection options. */
+    abstract static class AdminCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         ConnectionOptions connection;
 
+        /** Connects, makes one admin call, waits for its answer and disconnects. */
+        <T> T admin(Function<Admin, CompletableFuture<T>> call) {
+            try (TributaryClient client = connection.connect()) {
+                return await(call.apply(client.admin()));
+            }
+        }
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.", footer = ExitCodes.HELP_FOOTER)
+    static final class Create extends AdminCommand {
         @Parameters(paramLabel = "NAME", description = "Topic name: letters, digits, '.', '_', '-'.")
         String name;
 
@@ -64,8 +76,8 @@ final class TopicCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            try (TributaryClient client = connection.connect()) {
-                TopicDescription created = await(client.admin().createTopic(new NewTopic(name, partitions, config)));
+            try {
+                TopicDescription created = admin(a -> a.createTopic(new NewTopic(name, partitions, config)));
                 out.println("created topic " + created.name() + " (" + plural(created.partitions(), "partition") + ")");
             } catch (TributaryException e) {
                 if (!ifNotExists || !"TOPIC_ALREADY_EXISTS".equals(e.code())) {
@@ -79,12 +91,7 @@ final class TopicCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List the tenant's topics by name, one per line.",
             footer = ExitCodes.HELP_FOOTER)
-    static final class ListTopics implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class ListTopics extends AdminCommand {
         @Option(names = {"-l", "--long"}, description = "Also show partitions, creation time and the settings set on each topic.")
         boolean detailed;
 
@@ -94,10 +101,7 @@ final class TopicCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            List<TopicDescription> topics;
-            try (TributaryClient client = connection.connect()) {
-                topics = await(client.admin().listTopics());
-            }
+            List<TopicDescription> topics = admin(Admin::listTopics);
             if (json) {
                 ArrayNode array = JSON.createArrayNode();
                 topics.forEach(t -> array.add(toJson(t)));
@@ -120,12 +124,7 @@ final class TopicCommand implements Runnable {
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Show a topic: id, partitions with their offsets, settings, and the etag for 'topic alter --if-match'.",
             footer = ExitCodes.HELP_FOOTER)
-    static final class Describe implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class Describe extends AdminCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
@@ -138,10 +137,7 @@ final class TopicCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            TopicDescription t;
-            try (TributaryClient client = connection.connect()) {
-                t = await(client.admin().describeTopic(name));
-            }
+            TopicDescription t = admin(a -> a.describeTopic(name));
             if (json) {
                 out.println(JSON.writeValueAsString(toJson(t)));
                 return ExitCodes.OK;
@@ -167,12 +163,7 @@ final class TopicCommand implements Runnable {
 
     @Command(name = "alter", mixinStandardHelpOptions = true, description = "Set or reset settings of a topic.",
             footer = ExitCodes.HELP_FOOTER)
-    static final class Alter implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class Alter extends AdminCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
@@ -192,22 +183,15 @@ final class TopicCommand implements Runnable {
                 throw new ParameterException(spec.commandLine(), "nothing to change: give --config KEY=VALUE and/or --delete-config KEY");
             }
             PrintWriter out = spec.commandLine().getOut();
-            try (TributaryClient client = connection.connect()) {
-                TopicDescription t = await(client.admin().updateTopicConfig(name, set, reset, ifMatch));
-                out.println("altered topic " + t.name() + "; settings now set: " + (t.config().isEmpty() ? "none" : settings(t.config())));
-            }
+            TopicDescription t = admin(a -> a.updateTopicConfig(name, set, reset, ifMatch));
+            out.println("altered topic " + t.name() + "; settings now set: " + (t.config().isEmpty() ? "none" : settings(t.config())));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "add-partitions", mixinStandardHelpOptions = true, description = "Raise a topic's partition count.",
             footer = ExitCodes.HELP_FOOTER)
-    static final class AddPartitions implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class AddPartitions extends AdminCommand {
         @Parameters(paramLabel = "NAME")
         String name;
 
@@ -217,22 +201,15 @@ final class TopicCommand implements Runnable {
 
         @Override
         public Integer call() {
-            try (TributaryClient client = connection.connect()) {
-                TopicDescription t = await(client.admin().addPartitions(name, partitions));
-                spec.commandLine().getOut().println("topic " + t.name() + " now has " + plural(t.partitions(), "partition"));
-            }
+            TopicDescription t = admin(a -> a.addPartitions(name, partitions));
+            spec.commandLine().getOut().println("topic " + t.name() + " now has " + plural(t.partitions(), "partition"));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete topics and all their records.",
             footer = ExitCodes.HELP_FOOTER)
-    static final class Delete implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        ConnectionOptions connection;
-
+    static final class Delete extends AdminCommand {
         @Parameters(paramLabel = "NAME", arity = "1..*")
         List<String> names;
 

@@ -1,10 +1,14 @@
 package dev.tributary.compaction;
 
+import static dev.tributary.log.PartitionAccess.checkPartitionNumber;
+import static dev.tributary.log.PartitionAccess.decodeLong;
+import static dev.tributary.log.PartitionAccess.decodeTailNextOffset;
+import static dev.tributary.log.PartitionAccess.encodeLong;
+import static dev.tributary.log.PartitionAccess.requirePartition;
+
 import dev.tributary.compaction.CompactionResult.Status;
 import dev.tributary.compaction.StoredBatches.Page;
 import dev.tributary.compaction.StoredBatches.Stored;
-import dev.tributary.log.LogErrorCode;
-import dev.tributary.log.LogException;
 import dev.tributary.log.LogKeySpace;
 import dev.tributary.log.LogKeySpace.PartitionKeys;
 import dev.tributary.record.InvalidRecordBatchException;
@@ -19,9 +23,6 @@ import dev.tributary.topic.CleanupPolicy;
 import dev.tributary.topic.TopicConfig;
 import dev.tributary.topic.TopicId;
 import dev.tributary.topic.TopicMetadata;
-import dev.tributary.topic.TopicStore;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -105,9 +106,7 @@ public final class LogCompactor {
      * compactors (see the class comment).
      */
     public CompactionResult compact(String tenant, TopicId topicId, int partition, long nowMillis) {
-        if (partition < 0) {
-            throw new LogException(LogErrorCode.UNKNOWN_PARTITION, "partition numbers are not negative: " + partition);
-        }
+        checkPartitionNumber(partition);
         PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
         Totals totals = new Totals();
         boolean firstPass = true;
@@ -442,18 +441,6 @@ public final class LogCompactor {
         }
     }
 
-    private static TopicMetadata requirePartition(ReadTransaction tx, String tenant, TopicId topicId, int partition) {
-        TopicMetadata topic = TopicStore.readById(tx, tenant, topicId);
-        if (topic == null) {
-            throw new LogException(LogErrorCode.UNKNOWN_TOPIC, "no topic with id " + topicId + " in tenant '" + tenant + "'");
-        }
-        if (partition >= topic.partitions()) {
-            throw new LogException(LogErrorCode.UNKNOWN_PARTITION, "topic '" + topic.name() + "' has partitions 0.."
-                    + (topic.partitions() - 1) + ", not " + partition);
-        }
-        return topic;
-    }
-
     private static long saturatedSubtract(long a, long b) {
         long r = a - b;
         return ((a ^ b) & (a ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
@@ -462,30 +449,5 @@ public final class LogCompactor {
     private static long saturatedAdd(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
-    }
-
-    /** The next offset from the tail value (16 bytes: next offset, running max timestamp; absent = 0). */
-    private static long decodeTailNextOffset(byte[] tail) {
-        if (tail == null) {
-            return 0;
-        }
-        if (tail.length != 16) {
-            throw new IllegalStateException("partition tail of " + tail.length + " bytes, expected 16");
-        }
-        return ByteBuffer.wrap(tail).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    }
-
-    private static long decodeLong(byte[] value, long absent) {
-        if (value == null) {
-            return absent;
-        }
-        if (value.length != 8) {
-            throw new IllegalStateException("expected an 8-byte counter, found " + value.length + " bytes");
-        }
-        return ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    }
-
-    private static byte[] encodeLong(long v) {
-        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
     }
 }

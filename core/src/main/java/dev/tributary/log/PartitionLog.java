@@ -76,12 +76,26 @@ public final class PartitionLog {
     public static final int MAX_APPEND_ALL_BYTES = 8 * 1024 * 1024 + 512 * 1024;
 
     /**
+     * Bytes of records, once decompressed, that the batches of one {@link #appendAll} may hold
+     * together (64 MiB, the format's limit for one batch, so that any batch the format accepts can
+     * be appended on its own). Validating a compressed batch decodes it, so this bounds the
+     * decompression work one call can demand; the data plane applies the same bound to each produce
+     * request. An uncompressed batch counts its records as stored.
+     */
+    public static final int MAX_APPEND_UNCOMPRESSED_BYTES = RecordBatch.MAX_UNCOMPRESSED_RECORDS_BYTES;
+
+    /**
      * Appends several batches to one partition in ONE transaction, consecutively with dense offsets,
      * in list order, and returns one result per batch. All or nothing: if any batch is invalid or
      * too large, nothing is written. This is what lets the data plane put many producers' batches
      * into one commit (one fsync) instead of one commit per batch. The batches together may hold at
-     * most {@link #MAX_APPEND_ALL_BYTES} (INVALID_REQUEST otherwise); a single batch is bounded by
-     * max.message.bytes only.
+     * most {@link #MAX_APPEND_ALL_BYTES} as stored and {@link #MAX_APPEND_UNCOMPRESSED_BYTES} of
+     * records once decompressed (INVALID_REQUEST otherwise); a single batch is bounded by
+     * max.message.bytes (and the format) only. The caller's arrays are not modified.
+     *
+     * <p>The batches are validated one after the other, and of each only the header fields the
+     * append needs are kept ({@link ProducedBatch}): decompressed records are dropped as soon as
+     * they are checked, so validation holds at most one batch's decompressed records at a time.
      */
     public List<AppendResult> appendAll(String tenant, TopicId topicId, int partition, List<byte[]> batchBytes,
             long expectedLeaderEpoch) {
@@ -89,30 +103,46 @@ public final class PartitionLog {
             throw new LogException(LogErrorCode.INVALID_REQUEST, "no batches to append");
         }
         int n = batchBytes.size();
-        List<RecordBatch> parsed = new ArrayList<>(n);
-        long total = 0;
+        checkAppendBytes(n, batchBytes.stream().mapToLong(b -> b.length).sum());
+        List<ProducedBatch> validated = new ArrayList<>(n);
+        long uncompressed = 0;
         for (byte[] b : batchBytes) {
-            parsed.add(parseProduced(b));
-            total += b.length;
+            ProducedBatch batch = ProducedBatch.validate(b.clone());
+            uncompressed += batch.uncompressedRecordsSizeInBytes();
+            if (uncompressed > MAX_APPEND_UNCOMPRESSED_BYTES) {
+                throw new LogException(LogErrorCode.INVALID_REQUEST, "the batches of one append may hold at most "
+                        + MAX_APPEND_UNCOMPRESSED_BYTES + " bytes of records once decompressed; the first "
+                        + (validated.size() + 1) + " of these " + n + " already hold " + uncompressed);
+            }
+            validated.add(batch);
         }
-        if (n > 1 && total > MAX_APPEND_ALL_BYTES) {
-            throw new LogException(LogErrorCode.INVALID_REQUEST, n + " batches of " + total
-                    + " bytes in one append exceed " + MAX_APPEND_ALL_BYTES);
+        return appendValidated(tenant, topicId, partition, validated, expectedLeaderEpoch);
+    }
+
+    /**
+     * As {@link #appendAll}, for batches already validated: nothing is parsed or decompressed again.
+     * The batches' arrays receive their base offsets (see {@link ProducedBatch}). The batches
+     * together may hold at most {@link #MAX_APPEND_ALL_BYTES} as stored (INVALID_REQUEST
+     * otherwise); no limit applies to their uncompressed size, since nothing is decompressed here.
+     */
+    public List<AppendResult> appendValidated(String tenant, TopicId topicId, int partition, List<ProducedBatch> batches,
+            long expectedLeaderEpoch) {
+        if (batches.isEmpty()) {
+            throw new LogException(LogErrorCode.INVALID_REQUEST, "no batches to append");
         }
+        int n = batches.size();
+        checkAppendBytes(n, batches.stream().mapToLong(ProducedBatch::sizeInBytes).sum());
         checkPartitionNumber(partition);
-        List<byte[]> copies = new ArrayList<>(n);
-        for (byte[] b : batchBytes) {
-            copies.add(b.clone());
-        }
+        List<ProducedBatch> copies = List.copyOf(batches);
         PartitionKeys keys = LogKeySpace.partition(tenant, topicId.toBytes(), partition);
         return store.run(tx -> {
             CompletableFuture<byte[]> epochRead = tx.get(keys.leaderEpoch);
             CompletableFuture<byte[]> tailRead = tx.get(keys.tail);
             TopicMetadata topic = requirePartition(tx, tenant, topicId, partition);
             int maxBytes = topic.config().maxMessageBytes();
-            for (byte[] batch : copies) {
-                if (batch.length > maxBytes) {
-                    throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + batch.length
+            for (ProducedBatch batch : copies) {
+                if (batch.sizeInBytes() > maxBytes) {
+                    throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + batch.sizeInBytes()
                             + " bytes exceeds max.message.bytes " + maxBytes + " of topic '" + topic.name() + "'");
                 }
             }
@@ -129,9 +159,8 @@ public final class PartitionLog {
             long now = System.currentTimeMillis();
             List<AppendResult> results = new ArrayList<>(n);
             long appendedBytes = 0;
-            for (int i = 0; i < n; i++) {
-                RecordBatch meta = parsed.get(i);
-                byte[] batch = copies.get(i);
+            for (ProducedBatch meta : copies) {
+                byte[] batch = meta.bytes();
                 long base = next;
                 next = Math.addExact(base, meta.recordCount());
                 RecordBatch.setBaseOffset(batch, base);
@@ -150,6 +179,13 @@ public final class PartitionLog {
             tx.mutate(MutationType.ADD, keys.retainedBytes, encodeLong(appendedBytes));
             return results;
         });
+    }
+
+    private static void checkAppendBytes(int batches, long bytes) {
+        if (batches > 1 && bytes > MAX_APPEND_ALL_BYTES) {
+            throw new LogException(LogErrorCode.INVALID_REQUEST, batches + " batches of " + bytes
+                    + " bytes in one append exceed " + MAX_APPEND_ALL_BYTES);
+        }
     }
 
     /** Validates a produced batch: format, CRC, and dense offset deltas from 0 (INVALID_BATCH otherwise). */

@@ -3,6 +3,7 @@ package dev.tributary.log;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.record.CompressionCodec;
 import dev.tributary.record.InvalidRecordBatchException;
@@ -122,5 +123,54 @@ class PartitionLogCompressionTest {
         LogException crc32c = assertThrows(LogException.class, () -> log.append(TENANT, topic, 0, flipped, 0));
         assertEquals(InvalidRecordBatchException.Reason.CRC_MISMATCH, crc32c.batchReason());
         assertEquals(new PartitionOffsets(0, 0), log.offsets(TENANT, topic, 0));
+    }
+    /** 24 MiB of records (runs of one byte) in a batch of a few KB. */
+    private static byte[] compressible(CompressionCodec codec, String tag) {
+        RecordBatchBuilder builder = RecordBatch.builder().compression(codec);
+        byte[] value = new byte[1 << 20];
+        java.util.Arrays.fill(value, (byte) 'z');
+        builder.append(1_000, null, tag.getBytes(StandardCharsets.UTF_8));
+        for (int i = 1; i < 24; i++) {
+            builder.append(1_000, null, value);
+        }
+        return builder.build();
+    }
+
+    @Test
+    void oneAppendDecompressesAtMost64MiBOfRecords() {
+        byte[] a = compressible(CompressionCodec.ZSTD, "a");
+        byte[] b = compressible(CompressionCodec.LZ4, "b");
+        byte[] c = compressible(CompressionCodec.ZSTD, "c");
+        ProducedBatch validated = ProducedBatch.validate(a.clone());
+        assertEquals(24, validated.recordCount());
+        assertEquals(a.length, validated.sizeInBytes());
+        int perBatch = validated.uncompressedRecordsSizeInBytes();
+        assertTrue(perBatch > 24 * 1_000_000 && 3L * perBatch > PartitionLog.MAX_APPEND_UNCOMPRESSED_BYTES,
+                "three batches of " + perBatch + " bytes of records exceed the bound");
+
+        LogException e = assertThrows(LogException.class, () -> log.appendAll(TENANT, topic, 0, List.of(a, b, c), 0));
+        assertEquals(LogErrorCode.INVALID_REQUEST, e.code());
+        assertEquals("INVALID_REQUEST: the batches of one append may hold at most 67108864 bytes of records once "
+                + "decompressed; the first 3 of these 3 already hold " + 3L * perBatch, e.getMessage());
+        assertEquals(new PartitionOffsets(0, 0), log.offsets(TENANT, topic, 0));
+
+        // Two fit; the records read back whole. The caller's arrays are left as they were.
+        byte[] before = a.clone();
+        List<AppendResult> results = log.appendAll(TENANT, topic, 0, List.of(a, b), 0);
+        assertEquals(List.of(0L, 24L), results.stream().map(AppendResult::baseOffset).toList());
+        assertArrayEquals(before, a);
+        List<Record> records = new ArrayList<>();
+        for (byte[] stored : log.fetch(TENANT, topic, 0, 0, 1 << 20).batches()) {
+            records.addAll(RecordBatch.parse(stored).records());
+        }
+        assertEquals(48, records.size());
+        assertEquals("b", new String(records.get(24).value(), StandardCharsets.UTF_8));
+        assertEquals(1 << 20, records.get(47).value().length);
+
+        // Validated batches append without being decompressed again, whatever their total.
+        List<ProducedBatch> many = List.of(ProducedBatch.validate(c.clone()), ProducedBatch.validate(a.clone()),
+                ProducedBatch.validate(b.clone()));
+        assertEquals(List.of(48L, 72L, 96L), log.appendValidated(TENANT, topic, 0, many, 0).stream()
+                .map(AppendResult::baseOffset).toList());
     }
 }

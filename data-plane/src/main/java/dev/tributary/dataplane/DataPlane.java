@@ -7,6 +7,7 @@ import dev.tributary.dataplane.group.GroupGrpcService;
 import dev.tributary.dataplane.node.LocalNode;
 import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.dataplane.produce.AppendCoalescer;
+import dev.tributary.dataplane.produce.CallOrder;
 import dev.tributary.dataplane.produce.ProduceGrpcService;
 import dev.tributary.dataplane.retention.RetentionScheduler;
 import dev.tributary.dataplane.security.CallerContext;
@@ -55,9 +56,11 @@ public final class DataPlane implements AutoCloseable {
      *     only once its listener is bound, before {@link #start})
      * @param config {@code tributary.data-plane.*}
      * @param callers where the services find each call's verified caller
+     * @param produceOrder when a Produce call takes its places in its partitions' append order: the
+     *     transport's arrival order if it knows one, else {@link CallOrder#HANDLER_INVOCATION}
      */
     public DataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
-            CallerContext callers) {
+            CallerContext callers, CallOrder produceOrder) {
         this.node = node;
         this.groups = groupCoordinator(store, config.groups().heartbeatInterval());
         this.pod = new LocalPod(store, node, config.ownership().lease());
@@ -67,14 +70,17 @@ public final class DataPlane implements AutoCloseable {
         this.executor = new StorageExecutor(config.storageThreads(), "tributary-data-plane-" + node.nodeId() + "-");
         this.coalescer = new AppendCoalescer(log, executor, pod);
         this.waiters = new HighWatermarkWaiters(log);
-        this.produceService = new ProduceGrpcService(callers, topics, coalescer, executor);
+        this.produceService = new ProduceGrpcService(callers, topics, coalescer, executor, produceOrder);
         this.fetchService = new FetchGrpcService(callers, topics, log, waiters, executor, node, pod, config.fetch().maxWait());
         this.groupService = new GroupGrpcService(callers, groups, topics, executor);
     }
 
-    /** With topic and log layers of its own over {@code store}. */
+    /**
+     * With topic and log layers of its own over {@code store}; Produce calls take their places in
+     * the append order when their handler is invoked ({@link CallOrder#HANDLER_INVOCATION}).
+     */
     public DataPlane(KeyValueStore store, LocalNode node, DataPlaneConfig config, CallerContext callers) {
-        this(store, new TopicStore(store), new PartitionLog(store), node, config, callers);
+        this(store, new TopicStore(store), new PartitionLog(store), node, config, callers, CallOrder.HANDLER_INVOCATION);
     }
 
     private static GroupCoordinator groupCoordinator(KeyValueStore store, Duration heartbeatInterval) {

@@ -7,6 +7,7 @@ import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.ProblemException;
 import dev.tributary.controlplane.security.AuthConfig;
 import dev.tributary.controlplane.security.Roles;
+import dev.tributary.controlplane.security.VerifiedTokenCache;
 import dev.tributary.controlplane.storage.ControlPlaneKeys;
 import dev.tributary.controlplane.storage.StoredJson;
 import dev.tributary.controlplane.tenant.TenantService;
@@ -40,15 +41,17 @@ public class ServiceAccountService {
 
     private final KeyValueStore store;
     private final SecretHasher hasher;
+    private final VerifiedTokenCache verifiedTokens;
 
     @Inject
-    ServiceAccountService(KeyValueStore store, AuthConfig config) {
-        this(store, new SecretHasher(config.secretHashIterations()));
+    ServiceAccountService(KeyValueStore store, AuthConfig config, VerifiedTokenCache verifiedTokens) {
+        this(store, new SecretHasher(config.secretHashIterations()), verifiedTokens);
     }
 
-    ServiceAccountService(KeyValueStore store, SecretHasher hasher) {
+    ServiceAccountService(KeyValueStore store, SecretHasher hasher, VerifiedTokenCache verifiedTokens) {
         this.store = store;
         this.hasher = hasher;
+        this.verifiedTokens = verifiedTokens;
     }
 
     /** Creates an account in {@code tenant} (null: cluster scope); the answer carries the secret, shown only this once. */
@@ -137,6 +140,8 @@ public class ServiceAccountService {
             tx.clear(ControlPlaneKeys.client(id));
             return null;
         });
+        // Its tokens stop working on this node at once (other nodes: see VerifiedTokenCache).
+        verifiedTokens.invalidatePrincipal(id);
     }
 
     /**

@@ -30,6 +30,22 @@ public interface AuthConfig {
 
     Bootstrap bootstrap();
 
+    TokenCache tokenCache();
+
+    /** {@code tributary.auth.token-cache.*}: verified bearer tokens remembered until they expire ({@link VerifiedTokenCache}). */
+    interface TokenCache {
+        /** How many verified tokens are remembered (least recently used dropped first); 0 verifies every token in full. */
+        @WithDefault("4096")
+        int maxEntries();
+
+        /**
+         * How long a remembered token's principal counts as existing before the store is read again:
+         * the longest a token of an account (or tenant) deleted on another node keeps working there.
+         */
+        @WithDefault("5s")
+        Duration principalRecheckInterval();
+    }
+
     interface Bootstrap {
         /**
          * Give the bootstrap platform administrator and the default tenant's administrator new client

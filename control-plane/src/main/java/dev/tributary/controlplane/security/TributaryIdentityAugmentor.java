@@ -21,20 +21,30 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * next step) must never be able to make a principal platform administrator by writing a claim; its
  * principals will be bound to the pool's tenant here instead. A token whose service account (or
  * tenant) has been deleted is refused although its signature is still valid.
+ *
+ * <p>The identity it makes is remembered in {@link VerifiedTokenCache} until the token expires;
+ * {@link CachedTokenIdentityProvider} serves it to later requests with the same token, and it
+ * comes back here already carrying its {@link Caller}, which is kept as it is.
  */
 @ApplicationScoped
 public class TributaryIdentityAugmentor implements SecurityIdentityAugmentor {
     private final TokenIssuer issuer;
     private final ServiceAccountService accounts;
+    private final VerifiedTokenCache cache;
 
-    TributaryIdentityAugmentor(TokenIssuer issuer, ServiceAccountService accounts) {
+    TributaryIdentityAugmentor(TokenIssuer issuer, ServiceAccountService accounts, VerifiedTokenCache cache) {
         this.issuer = issuer;
         this.accounts = accounts;
+        this.cache = cache;
     }
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
         if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            return Uni.createFrom().item(identity);
+        }
+        if (identity.getAttribute(Caller.ATTRIBUTE) != null) {
+            // Made here earlier and served by CachedTokenIdentityProvider, which has checked it again.
             return Uni.createFrom().item(identity);
         }
         if (!issuer.issuer().equals(token.getIssuer())) {
@@ -44,9 +54,11 @@ public class TributaryIdentityAugmentor implements SecurityIdentityAugmentor {
         String subject = token.getSubject();
         // A store read: off the event loop.
         return context.runBlocking(() -> {
+            // Read before the lookup: a delete after it must keep the result out of the cache.
+            long generation = cache.generation();
+            long confirmedAt = System.nanoTime();
             if (!accounts.exists(subject)) {
-                throw new AuthenticationFailedException(
-                        new TokenRejectedException("the token's principal " + subject + " no longer exists"));
+                throw new AuthenticationFailedException(new TokenRejectedException(principalGone(subject)));
             }
             Object tenantClaim = token.getClaim(TributaryClaims.TENANT);
             String tenant = tenantClaim == null ? null : tenantClaim.toString().replace("\"", "");
@@ -58,8 +70,16 @@ public class TributaryIdentityAugmentor implements SecurityIdentityAugmentor {
                 list.forEach(r -> roles.add(String.valueOf(r)));
             }
             Caller caller = new Caller(subject, tenant, Set.copyOf(roles));
-            return QuarkusSecurityIdentity.builder(identity).addAttribute(Caller.ATTRIBUTE, caller).build();
+            SecurityIdentity augmented = QuarkusSecurityIdentity.builder(identity).addAttribute(Caller.ATTRIBUTE, caller).build();
+            if (token.getRawToken() != null && token.getExpirationTime() > 0) {
+                cache.put(token.getRawToken(), augmented, caller, token.getExpirationTime() * 1000, generation, confirmedAt);
+            }
+            return augmented;
         });
+    }
+
+    static String principalGone(String subject) {
+        return "the token's principal " + subject + " no longer exists";
     }
 
     /** Why a token that verified is still not acceptable (the cause of the authentication failure); reported as INVALID_TOKEN. */

@@ -4,6 +4,7 @@ import dev.tributary.controlplane.paging.Page;
 import dev.tributary.controlplane.paging.PageRequest;
 import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.ProblemException;
+import dev.tributary.controlplane.security.VerifiedTokenCache;
 import dev.tributary.controlplane.storage.ControlPlaneKeys;
 import dev.tributary.controlplane.storage.StoredJson;
 import dev.tributary.keyspace.RootKeySpace;
@@ -22,9 +23,11 @@ import java.util.List;
 @Singleton
 public class TenantService {
     private final KeyValueStore store;
+    private final VerifiedTokenCache verifiedTokens;
 
-    TenantService(KeyValueStore store) {
+    TenantService(KeyValueStore store, VerifiedTokenCache verifiedTokens) {
         this.store = store;
+        this.verifiedTokens = verifiedTokens;
     }
 
     public Tenant create(String id) {
@@ -95,6 +98,8 @@ public class TenantService {
             tx.clear(ControlPlaneKeys.tenant(id));
             return null;
         });
+        // Its principals' tokens stop working on this node at once (other nodes: see VerifiedTokenCache).
+        verifiedTokens.invalidateTenant(id);
     }
 
     private static Tenant find(ReadTransaction tx, String id) {

@@ -28,6 +28,12 @@ import org.jboss.logging.Logger;
  * <p>The pod's endpoint is {@code https://HOST:PORT} of the bound socket (loopback and wildcard
  * addresses advertise {@code localhost}, the name the development certificate carries), so
  * NOT_OWNER redirects and Metadata name a place clients can reach.
+ *
+ * <p>Produce calls take their places in a partition's append order when their handler runs
+ * ({@link dev.tributary.dataplane.produce.CallOrder#HANDLER_INVOCATION}): grpc-java starts calls
+ * (interceptors, then handlers) on its executor, in no guaranteed order, so calls a client
+ * pipelines on one connection may be appended in another order than they were sent. The server
+ * application's listener orders them by arrival ({@code ProduceArrivalOrder}).
  */
 public final class DataPlaneListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(DataPlaneListener.class);

@@ -1,35 +1,55 @@
 package dev.tributary.dataplane.produce;
 
-import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
+import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
 import dev.tributary.log.LogException;
 import dev.tributary.log.PartitionLog;
+import dev.tributary.log.ProducedBatch;
+import dev.tributary.ownership.OwnershipErrorCode;
+import dev.tributary.ownership.OwnershipException;
+import dev.tributary.ownership.PartitionRef;
+import dev.tributary.topic.TopicId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Gathers concurrent produce requests for one partition into one storage transaction.
+ * Appends the produce requests for one partition in the order they arrived, gathering those that
+ * wait into one storage transaction.
  *
- * <p>Dense offsets make every append to a partition read and write its tail, so two transactions
- * appending to one partition conflict and one partition could take only one batch per commit
- * (fsync). Here each partition has a queue and at most one append in flight: while it commits,
- * new requests queue up, and the next transaction appends all of them consecutively with {@link
- * PartitionLog#appendAll} (up to {@link PartitionLog#MAX_APPEND_ALL_BYTES}). Each request gets
- * its own offsets back. Under load a partition's throughput grows with the number of concurrent
- * producers instead of staying at one batch per fsync; alone, a request waits for no one.
+ * <p><b>Order.</b> A request takes its place in each of its partitions' queues with {@link
+ * #reserve} when it arrives, before anything about it is checked (the topic lookup and the
+ * validation of its batches run afterwards, on the storage threads, in parallel with other
+ * requests). Once validated it {@link Reservation#fill fills} its places; a request that fails
+ * validation {@link Reservation#cancel cancels} them and writes nothing. A partition's queue is
+ * appended strictly from its head: a filled place waits for every place before it to be filled and
+ * appended, or cancelled. So requests for one partition are appended in the order they reserved,
+ * however long each one's validation takes, and a refused request never holds up the ones behind
+ * it. Queues are keyed by tenant, topic name and partition, since places are taken before the name
+ * is resolved; a place names its topic id when filled, and one transaction only takes places of
+ * one topic id (a topic deleted and created again under the same name gets a new id).
+ *
+ * <p><b>Coalescing.</b> Dense offsets make every append to a partition read and write its tail, so
+ * two transactions appending to one partition conflict and one partition could take only one batch
+ * per commit (fsync). Here each partition has at most one append in flight: while it commits, new
+ * requests queue up, and the next transaction appends all the filled places at the head of the
+ * queue consecutively with {@link PartitionLog#appendValidated} (up to {@link
+ * PartitionLog#MAX_APPEND_ALL_BYTES}). Each request gets its own offsets back. Under load a
+ * partition's throughput grows with the number of concurrent producers instead of staying at one
+ * batch per fsync; alone, a request waits for no one. Batches arrive here validated, as {@link
+ * ProducedBatch}es: stored bytes and header fields, no decompressed records.
  *
  * <p>A request's batches stay together and in order. If a combined append fails for a reason
  * that may concern one request only (one batch too large after a config change, ...), each request
- * of the group is appended on its own, so that each gets its own precise answer.
+ * of the group is appended on its own, in queue order, so that each gets its own precise answer.
  *
  * <p>Leader epoch: every append carries this pod's lease epoch for the partition ({@link
  * LocalPod#appendEpoch}), acquiring the partition first if it is free; if another pod owns it the
@@ -42,7 +62,7 @@ public final class AppendCoalescer {
     private final PartitionLog log;
     private final StorageExecutor executor;
     private final LocalPod pod;
-    private final ConcurrentHashMap<PartitionRef, PartitionQueue> queues = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<QueueKey, PartitionQueue> queues = new ConcurrentHashMap<>();
     private final LongAdder transactions = new LongAdder();
     private final LongAdder batches = new LongAdder();
 
@@ -53,15 +73,26 @@ public final class AppendCoalescer {
     }
 
     /**
-     * Queues the batches of one request for a partition (already validated by the caller, see
-     * {@link PartitionLog#parseProduced}); completes with one result per batch once committed.
+     * Takes the next place in the partition's append order, on the calling thread: calls made one
+     * after the other get places in that order. Every reservation must end with exactly one of
+     * {@link Reservation#fill} or {@link Reservation#cancel}; until then, later places of the
+     * partition wait for it.
+     *
+     * @param topic the topic's name, as the request gave it (not yet resolved or even checked)
      */
-    public CompletableFuture<List<AppendResult>> append(PartitionRef partition, List<byte[]> requestBatches) {
-        PendingAppend pending = new PendingAppend(List.copyOf(requestBatches), new CompletableFuture<>());
-        PartitionQueue queue = queues.computeIfAbsent(partition, PartitionQueue::new);
-        queue.pending.add(pending);
-        queue.scheduleDrain();
-        return pending.result;
+    public Reservation reserve(String tenant, String topic, int partition) {
+        QueueKey key = new QueueKey(tenant, topic, partition);
+        while (true) {
+            PartitionQueue queue = queues.computeIfAbsent(key, PartitionQueue::new);
+            synchronized (queue) {
+                if (!queue.retired) {
+                    Reservation reservation = new Reservation(queue);
+                    queue.places.addLast(reservation);
+                    return reservation;
+                }
+            }
+            // Retired (emptied and removed) between the lookup and the lock: the next lookup makes a new one.
+        }
     }
 
     /** Storage transactions the coalescer committed (or tried) so far. */
@@ -74,30 +105,127 @@ public final class AppendCoalescer {
         return batches.sum();
     }
 
-    private record PendingAppend(List<byte[]> batches, CompletableFuture<List<AppendResult>> result) {
+    /** Partitions with places taken and not yet appended or cancelled (queues are dropped once empty). */
+    public int activeQueues() {
+        return queues.size();
+    }
+
+    /** A request's place in one partition's append order. */
+    public static final class Reservation {
+        private final PartitionQueue queue;
+        // Guarded by queue.
+        private PendingAppend pending;
+        private boolean cancelled;
+
+        private Reservation(PartitionQueue queue) {
+            this.queue = queue;
+        }
+
+        /**
+         * Hands over the request's validated batches for the partition; they are appended once
+         * every earlier place of the partition was appended or cancelled. Completes with one result
+         * per batch once committed.
+         *
+         * @param topicId the id the request's topic name resolved to
+         * @throws IllegalStateException if the place was filled or cancelled already
+         */
+        public CompletableFuture<List<AppendResult>> fill(TopicId topicId, List<ProducedBatch> requestBatches) {
+            if (requestBatches.isEmpty()) {
+                throw new IllegalArgumentException("no batches to append");
+            }
+            PendingAppend append = new PendingAppend(topicId, List.copyOf(requestBatches), new CompletableFuture<>());
+            synchronized (queue) {
+                if (pending != null || cancelled) {
+                    throw new IllegalStateException("this place was " + (cancelled ? "cancelled" : "filled") + " already");
+                }
+                pending = append;
+            }
+            queue.advance();
+            return append.result();
+        }
+
+        /** Gives the place up: nothing is appended for it, later places no longer wait for it. No effect once filled. */
+        public void cancel() {
+            synchronized (queue) {
+                if (pending != null || cancelled) {
+                    return;
+                }
+                cancelled = true;
+            }
+            queue.advance();
+        }
+    }
+
+    private record QueueKey(String tenant, String topic, int partition) {}
+
+    private record PendingAppend(TopicId topicId, List<ProducedBatch> batches, CompletableFuture<List<AppendResult>> result) {
         long bytes() {
             long n = 0;
-            for (byte[] b : batches) {
-                n += b.length;
+            for (ProducedBatch b : batches) {
+                n += b.sizeInBytes();
             }
             return n;
         }
     }
 
     private final class PartitionQueue {
-        final PartitionRef partition;
-        final dev.tributary.ownership.PartitionRef owned;
-        final Queue<PendingAppend> pending = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean draining = new AtomicBoolean();
+        final QueueKey key;
+        // Guarded by this.
+        final ArrayDeque<Reservation> places = new ArrayDeque<>();
+        boolean draining;
+        boolean retired;
 
-        PartitionQueue(PartitionRef partition) {
-            this.partition = partition;
-            this.owned = new dev.tributary.ownership.PartitionRef(partition.tenant(), partition.topicId(), partition.partition());
+        PartitionQueue(QueueKey key) {
+            this.key = key;
         }
 
-        void scheduleDrain() {
-            if (!pending.isEmpty() && draining.compareAndSet(false, true)) {
+        /**
+         * After a place was filled or cancelled, or an append ended: starts the next append if the
+         * head of the queue is filled and none runs; drops the queue once it is empty and idle.
+         */
+        void advance() {
+            synchronized (this) {
+                while (!places.isEmpty() && places.peekFirst().cancelled) {
+                    places.pollFirst();
+                }
+                if (draining) {
+                    return; // the running append calls this again when it ends
+                }
+                Reservation head = places.peekFirst();
+                if (head == null) {
+                    retired = true;
+                    queues.remove(key, this);
+                    return;
+                }
+                if (head.pending == null) {
+                    return; // the head's request is still being validated: everything behind it waits
+                }
+                draining = true;
+            }
+            try {
                 executor.execute(this::drainOnce);
+            } catch (RejectedExecutionException e) {
+                failFilled();
+            }
+        }
+
+        /** The storage threads are gone (the data plane closed): fails the filled places rather than leave them hanging. */
+        private void failFilled() {
+            List<PendingAppend> failed = new ArrayList<>();
+            synchronized (this) {
+                for (Iterator<Reservation> it = places.iterator(); it.hasNext();) {
+                    Reservation r = it.next();
+                    if (r.pending != null) {
+                        failed.add(r.pending);
+                        it.remove();
+                    }
+                }
+                draining = false;
+            }
+            // As LocalPod answers once stopped: UNAVAILABLE, POD_NOT_REGISTERED (retry, elsewhere).
+            for (PendingAppend p : failed) {
+                p.result().completeExceptionally(DataPlaneErrors.ownership(new OwnershipException(OwnershipErrorCode.POD_NOT_REGISTERED,
+                        "this node is shutting down"), new PartitionRef(key.tenant(), p.topicId(), key.partition())));
             }
         }
 
@@ -106,45 +234,67 @@ public final class AppendCoalescer {
          * storage threads instead of one busy partition holding a thread.
          */
         private void drainOnce() {
+            List<PendingAppend> group = List.of();
             try {
-                List<PendingAppend> group = takeGroup();
+                synchronized (this) {
+                    group = takeGroup();
+                }
                 if (!group.isEmpty()) {
                     commit(group);
                 }
+            } catch (Error e) {
+                // Out of memory, say: the requests get an answer (INTERNAL) rather than none.
+                for (PendingAppend p : group) {
+                    p.result().completeExceptionally(e);
+                }
+                throw e;
             } finally {
-                draining.set(false);
-                scheduleDrain(); // requests that arrived during the commit (or raced with the flag)
+                synchronized (this) {
+                    draining = false;
+                }
+                advance(); // places filled during the commit, or a queue now empty
             }
         }
 
+        /** The filled places at the head, up to the first unfilled one, one topic id, and the byte bound. */
         private List<PendingAppend> takeGroup() {
             List<PendingAppend> group = new ArrayList<>();
             long bytes = 0;
-            PendingAppend next;
-            while ((next = pending.peek()) != null) {
-                long size = next.bytes();
-                if (!group.isEmpty() && bytes + size > PartitionLog.MAX_APPEND_ALL_BYTES) {
+            Reservation next;
+            while ((next = places.peekFirst()) != null) {
+                if (next.cancelled) {
+                    places.pollFirst();
+                    continue;
+                }
+                PendingAppend append = next.pending;
+                if (append == null) {
                     break;
                 }
-                pending.poll();
-                group.add(next);
+                long size = append.bytes();
+                if (!group.isEmpty() && (bytes + size > PartitionLog.MAX_APPEND_ALL_BYTES
+                        || !append.topicId().equals(group.get(0).topicId()))) {
+                    break;
+                }
+                places.pollFirst();
+                group.add(append);
                 bytes += size;
             }
             return group;
         }
 
         private void commit(List<PendingAppend> group) {
-            List<byte[]> all = new ArrayList<>();
+            List<ProducedBatch> all = new ArrayList<>();
             for (PendingAppend p : group) {
                 all.addAll(p.batches());
             }
+            TopicId topicId = group.get(0).topicId();
             List<AppendResult> results;
             try {
-                results = appendWithCurrentEpoch(all);
+                results = appendWithCurrentEpoch(topicId, all);
             } catch (RuntimeException e) {
                 LogException le = LogException.unwrap(e);
                 if (group.size() > 1 && le != null) {
-                    // Find out whose batch it was: each request on its own.
+                    // Find out whose batch it was: each request on its own, in queue order.
                     for (PendingAppend p : group) {
                         commit(List.of(p));
                     }
@@ -161,24 +311,25 @@ public final class AppendCoalescer {
             }
         }
 
-        private List<AppendResult> appendWithCurrentEpoch(List<byte[]> all) {
+        private List<AppendResult> appendWithCurrentEpoch(TopicId topicId, List<ProducedBatch> all) {
+            PartitionRef owned = new PartitionRef(key.tenant(), topicId, key.partition());
             // Asked per transaction, not cached: the pod's belief ends with its lease or a release.
             long epoch = pod.appendEpoch(owned);
             try {
-                return appendAll(all, epoch);
+                return appendAll(topicId, all, epoch);
             } catch (LogException e) {
                 if (e.code() != LogErrorCode.FENCED_LEADER_EPOCH && e.code() != LogErrorCode.UNKNOWN_LEADER_EPOCH) {
                     throw e;
                 }
                 // Throws NOT_OWNER if another pod owns the partition now; otherwise the epoch under
                 // which this pod holds it according to storage, good for exactly one more try.
-                return appendAll(all, pod.recheck(owned));
+                return appendAll(topicId, all, pod.recheck(owned));
             }
         }
 
-        private List<AppendResult> appendAll(List<byte[]> all, long epoch) {
+        private List<AppendResult> appendAll(TopicId topicId, List<ProducedBatch> all, long epoch) {
             transactions.increment();
-            List<AppendResult> results = log.appendAll(partition.tenant(), partition.topicId(), partition.partition(), all, epoch);
+            List<AppendResult> results = log.appendValidated(key.tenant(), topicId, key.partition(), all, epoch);
             batches.add(all.size());
             return results;
         }

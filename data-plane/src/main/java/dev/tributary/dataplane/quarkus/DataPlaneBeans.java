@@ -28,14 +28,16 @@ import jakarta.inject.Singleton;
  * (the gRPC bindings of this package, schedulers, tests). Only wiring: the data plane itself is
  * plain code. The caller of a call is the attribute quarkus-oidc's verified SecurityIdentity carries
  * ({@link Caller#ATTRIBUTE}); the identity bean is a proxy to the current request's identity.
+ * Produce calls take their places in the append order in the order they arrived on their
+ * connection ({@link ProduceArrivalOrder}).
  */
 @Singleton
 public class DataPlaneBeans {
     @Produces
     @Singleton
     DataPlane dataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
-            SecurityIdentity identity) {
-        return new DataPlane(store, topics, log, node, config, () -> identity.getAttribute(Caller.ATTRIBUTE));
+            SecurityIdentity identity, ProduceArrivalOrder produceOrder) {
+        return new DataPlane(store, topics, log, node, config, () -> identity.getAttribute(Caller.ATTRIBUTE), produceOrder);
     }
 
     /** The storage threads go last, after the container has no more use for them. */

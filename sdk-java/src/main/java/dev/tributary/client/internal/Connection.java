@@ -8,8 +8,6 @@ import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +18,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,6 @@ import java.util.concurrent.TimeUnit;
  * scheduler for timers and backoff. All TLS, trusting the profile's CA.
  */
 public final class Connection implements AutoCloseable {
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ClientProfile profile;
@@ -171,28 +167,5 @@ public final class Connection implements AutoCloseable {
             }
         }
         scheduler.shutdownNow();
-    }
-
-    /** Adds {@code authorization: Bearer <token>} to every call, fetching the token without blocking gRPC threads. */
-    private static final class BearerCallCredentials extends CallCredentials {
-        private final TokenSource tokens;
-
-        BearerCallCredentials(TokenSource tokens) {
-            this.tokens = tokens;
-        }
-
-        @Override
-        public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-            tokens.token().whenComplete((token, failure) -> {
-                if (failure != null) {
-                    TributaryException e = Errors.translate(failure);
-                    applier.fail(Status.UNAUTHENTICATED.withDescription("no token: " + e.getMessage()).withCause(e));
-                    return;
-                }
-                Metadata headers = new Metadata();
-                headers.put(AUTHORIZATION, "Bearer " + token);
-                applier.apply(headers);
-            });
-        }
     }
 }

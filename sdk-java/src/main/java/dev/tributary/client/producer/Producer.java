@@ -11,10 +11,16 @@ import java.util.concurrent.CompletableFuture;
  * partition owner, unavailability) with backoff until {@code delivery.timeout.ms}. Thread-safe:
  * share one producer between threads.
  *
- * <p>Records sent to one partition from one thread are stored in send order, as long as {@code
- * max.in.flight.requests.per.partition} is 1 (the default). With acks=durable a
- * completed future means the record is committed (fsynced) and survives a server crash; retries
- * after an ambiguous failure (the answer was lost) can store a record twice (at-least-once).
+ * <p>Records sent to one partition from one thread are stored in send order unless a batch is
+ * retried: the producer starts the partition's Produce calls in send order on one connection (up
+ * to {@code max.in.flight.requests.per.partition}, default 5, at a time), and the server appends
+ * calls for a partition in the order they arrived. A retry can change the order: a batch whose call
+ * failed (a lost connection, NOT_OWNER while the partition moves to another server, ...) and is
+ * resent is stored after the partition's later batches whose calls succeeded meanwhile. With
+ * {@code max.in.flight.requests.per.partition=1} the order holds across retries as well (a failed
+ * batch is resent before any later one is sent). With acks=durable a completed future means the
+ * record is committed (fsynced) and survives a server crash; retries after an ambiguous failure
+ * (the answer was lost) can store a record twice (at-least-once).
  */
 public interface Producer<K, V> extends AutoCloseable {
     /**

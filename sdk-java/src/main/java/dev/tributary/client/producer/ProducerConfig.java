@@ -22,9 +22,12 @@ import java.util.Set;
  * <tr><td>request.timeout.ms</td><td>30000</td><td>deadline of one produce call</td></tr>
  * <tr><td>retry.backoff.ms</td><td>100</td><td>first wait before a retry; doubles, with jitter</td></tr>
  * <tr><td>retry.backoff.max.ms</td><td>1000</td><td>cap of that wait</td></tr>
- * <tr><td>max.in.flight.requests.per.partition</td><td>1</td><td>produce calls in flight per partition
- *     (each may carry several batches); 1 keeps send order, also across retries. With more, the
- *     server may append a partition's concurrent calls in either order</td></tr>
+ * <tr><td>max.in.flight.requests.per.partition</td><td>5</td><td>produce calls in flight per partition
+ *     (each may carry several batches). The producer starts a partition's calls in send order on
+ *     one connection and the server appends them in that order, so without retries records keep
+ *     send order with any value. A retry can reorder: a call that fails and is resent lands after
+ *     the later calls of the partition that succeeded meanwhile. 1 keeps send order also across
+ *     retries (a failed batch is resent before any later one is sent)</td></tr>
  * <tr><td>metadata.max.age.ms</td><td>300000</td><td>how long topic metadata is cached</td></tr>
  * <tr><td>client.id</td><td>""</td><td>a name for logs</td></tr>
  * </table>
@@ -57,9 +60,9 @@ public final class ProducerConfig extends ClientConfig {
             Map.entry(REQUEST_TIMEOUT_MS, "30000"),
             Map.entry(RETRY_BACKOFF_MS, "100"),
             Map.entry(RETRY_BACKOFF_MAX_MS, "1000"),
-            // 1, not Kafka's 5: the server validates concurrent calls in parallel, so two calls in
-            // flight for one partition can be appended in either order (no idempotent sequencing yet).
-            Map.entry(MAX_IN_FLIGHT_PER_PARTITION, "1"),
+            // Kafka's 5: the server appends a partition's calls from one connection in the order they
+            // arrived, so only a retry can reorder (no idempotent sequencing yet; 1 avoids that too).
+            Map.entry(MAX_IN_FLIGHT_PER_PARTITION, "5"),
             Map.entry(METADATA_MAX_AGE_MS, "300000"),
             Map.entry(CLIENT_ID, ""));
 

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tributary.server.cli.CliRunner.Result;
 import dev.tributary.server.config.TributaryConfig;
-import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,24 +36,20 @@ class CliProduceConsumeTest {
     URL root;
     @Inject
     TributaryConfig config;
-    /** Profile files of this test (@TempDir does not reach a @QuarkusTest's instance). */
-    private Path dir;
-
     private CliRunner cli;
     private String profile;
 
     @BeforeEach
     void connect() throws Exception {
-        dir = Files.createTempDirectory("tributary-cli-test-");
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        TestClient rest = new TestClient(root.toURI(), caFile);
-        cli = new CliRunner(rest, rest.adminToken(config.dataDir()), root.getPort(), caFile, dir);
+        cli = CliRunner.connect(root, config.dataDir());
         profile = cli.profileFor(cli.newTenant("cli"), "tenant-admin").toString();
     }
 
     @AfterEach
     void removeProfiles() throws Exception {
-        CliRunner.deleteRecursively(dir);
+        if (cli != null) {
+            cli.deleteProfiles();
+        }
     }
 
     private static void assertOk(Result r) {

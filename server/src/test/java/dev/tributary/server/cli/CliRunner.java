@@ -6,7 +6,7 @@ import dev.tributary.server.testing.TestClient;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.http.HttpResponse;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +32,30 @@ final class CliRunner {
     private final Path caFile;
     private final Path dir;
 
-    CliRunner(TestClient rest, String platformAdminToken, int port, Path caFile, Path dir) {
+    private CliRunner(TestClient rest, String platformAdminToken, int port, Path caFile, Path dir) {
         this.rest = rest;
         this.platformAdminToken = platformAdminToken;
         this.port = port;
         this.caFile = caFile;
         this.dir = dir;
+    }
+
+    /**
+     * A runner against the server under test ({@code root}: its TLS URL, {@code dataDir}: where it
+     * keeps its CA and the platform administrator's profile), writing profile files into a new
+     * temporary directory (@TempDir does not reach a @QuarkusTest's instance) that {@link
+     * #deleteProfiles} removes.
+     */
+    static CliRunner connect(URL root, Path dataDir) throws Exception {
+        TestClient rest = TestClient.forServer(root, dataDir);
+        String platformAdminToken = rest.adminToken(dataDir);
+        return new CliRunner(rest, platformAdminToken, root.getPort(), rest.caFile(),
+                Files.createTempDirectory("tributary-cli-test-"));
+    }
+
+    /** The directory of this runner's profile files. */
+    Path profileDir() {
+        return dir;
     }
 
     static Result runWithStdin(String stdin, String... args) {
@@ -52,12 +70,12 @@ final class CliRunner {
         return runWithStdin("", args);
     }
 
-    /** Removes a test's directory of profile files (they hold client secrets). */
-    static void deleteRecursively(Path root) throws java.io.IOException {
-        if (root == null || !Files.exists(root)) {
+    /** Removes the directory of profile files (they hold client secrets). */
+    void deleteProfiles() throws java.io.IOException {
+        if (!Files.exists(dir)) {
             return;
         }
-        try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
@@ -65,22 +83,15 @@ final class CliRunner {
     }
 
     String newTenant(String prefix) throws Exception {
-        String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        HttpResponse<String> created = rest.postJson("/v1/tenants", platformAdminToken, "{\"id\":\"" + id + "\"}");
-        if (created.statusCode() != 201) {
-            throw new AssertionError("tenant not created: " + created.body());
-        }
+        String id = TestClient.uniqueId(prefix);
+        rest.createTenant(platformAdminToken, id);
         return id;
     }
 
     /** A new service account of {@code tenant} with {@code role}, written as a profile file like the one standalone writes. */
     Path profileFor(String tenant, String role) throws Exception {
-        HttpResponse<String> created = rest.postJson("/v1/tenants/" + tenant + "/service-accounts", platformAdminToken,
-                "{\"name\":\"" + role + "-" + UUID.randomUUID().toString().substring(0, 4) + "\",\"role\":\"" + role + "\"}");
-        if (created.statusCode() != 201) {
-            throw new AssertionError("account not created: " + created.body());
-        }
-        JsonNode account = TestClient.json(created);
+        JsonNode account = rest.createServiceAccount(platformAdminToken, tenant,
+                role + "-" + UUID.randomUUID().toString().substring(0, 4), role);
         Path file = dir.resolve(tenant + "-" + role + "-" + account.get("clientId").asText() + ".properties");
         Files.writeString(file, String.join("\n",
                 "tributary.endpoint=https://localhost:" + port,

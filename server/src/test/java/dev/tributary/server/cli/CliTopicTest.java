@@ -33,22 +33,18 @@ class CliTopicTest {
     URL root;
     @Inject
     TributaryConfig config;
-    /** Profile files of this test (@TempDir does not reach a @QuarkusTest's instance). */
-    private Path dir;
-
     private CliRunner cli;
 
     @BeforeEach
     void connect() throws Exception {
-        dir = Files.createTempDirectory("tributary-cli-test-");
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        TestClient rest = new TestClient(root.toURI(), caFile);
-        cli = new CliRunner(rest, rest.adminToken(config.dataDir()), root.getPort(), caFile, dir);
+        cli = CliRunner.connect(root, config.dataDir());
     }
 
     @AfterEach
     void removeProfiles() throws Exception {
-        CliRunner.deleteRecursively(dir);
+        if (cli != null) {
+            cli.deleteProfiles();
+        }
     }
 
     private static void assertOk(Result r) {
@@ -186,11 +182,11 @@ class CliTopicTest {
         assertUsage(suggestion);
         assertTrue(suggestion.err().contains("topic create"), suggestion.toString());
 
-        Result missing = run("topic", "list", "--profile", dir.resolve("missing.properties").toString());
+        Result missing = run("topic", "list", "--profile", cli.profileDir().resolve("missing.properties").toString());
         assertEquals(2, missing.exitCode(), missing.toString());
         assertTrue(missing.err().startsWith("error: INVALID_PROFILE: cannot read the profile "), missing.toString());
         assertTrue(missing.err().contains("no such file"), missing.toString());
-        Path noEndpoint = Files.writeString(dir.resolve("no-endpoint.properties"), "tributary.auth.client-id=x\n");
+        Path noEndpoint = Files.writeString(cli.profileDir().resolve("no-endpoint.properties"), "tributary.auth.client-id=x\n");
         Result invalid = run("topic", "list", "--profile", noEndpoint.toString());
         assertEquals(2, invalid.exitCode(), invalid.toString());
         assertTrue(invalid.err().startsWith("error: INVALID_PROFILE: "), invalid.toString());

@@ -25,12 +25,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,21 +55,14 @@ class CompactionSchedulerTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channel = TestClient.grpcChannel(root.getPort(), caFile);
+        channel = client.grpcChannel();
     }
 
     @AfterEach
     void disconnect() throws InterruptedException {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
-
-    private void createTopic(String tenant, String name, String config) throws Exception {
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
-                "{\"name\":\"" + name + "\",\"partitions\":1,\"config\":" + config + "}");
-        assertEquals(201, created.statusCode(), created.body());
     }
 
     /** A batch of key=value pairs, all with {@code timestamp}. */
@@ -115,10 +105,10 @@ class CompactionSchedulerTest {
 
     @Test
     void ownedPartitionsOfCompactedTopicsKeepTheLatestRecordPerKey() throws Exception {
-        String tenant = "compaction-" + UUID.randomUUID().toString().substring(0, 8);
+        String tenant = TestClient.uniqueId("compaction");
         String token = client.tenantWithAccount(admin, tenant, "member");
-        createTopic(tenant, "prices", "{\"cleanup.policy\":\"compact\"}");
-        createTopic(tenant, "events", "{}");
+        client.createTopic(admin, tenant, "prices", 1, "{\"cleanup.policy\":\"compact\"}");
+        client.createTopic(admin, tenant, "events", 1, "{}");
         long ts = System.currentTimeMillis() - 60_000;
         for (String topic : List.of("prices", "events")) {
             // One request per batch, so that each is its own stored batch.

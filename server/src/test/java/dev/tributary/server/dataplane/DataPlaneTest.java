@@ -47,13 +47,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -91,10 +88,9 @@ class DataPlaneTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channel = TestClient.grpcChannel(root.getPort(), caFile);
+        channel = client.grpcChannel();
     }
 
     @AfterEach
@@ -108,13 +104,11 @@ class DataPlaneTest {
     }
 
     private void createTopic(String tenant, String name, int partitions, String config) throws Exception {
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
-                "{\"name\":\"" + name + "\",\"partitions\":" + partitions + ",\"config\":" + config + "}");
-        assertEquals(201, created.statusCode(), created.body());
+        client.createTopic(admin, tenant, name, partitions, config);
     }
 
     private static String newTenantId() {
-        return "dp-" + UUID.randomUUID().toString().substring(0, 8);
+        return TestClient.uniqueId("dp");
     }
 
     private ProduceServiceGrpc.ProduceServiceBlockingStub producer(String token) {

@@ -45,16 +45,13 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -82,10 +79,9 @@ class GroupApiTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channel = TestClient.grpcChannel(root.getPort(), caFile);
+        channel = client.grpcChannel();
     }
 
     @AfterEach
@@ -99,13 +95,11 @@ class GroupApiTest {
     }
 
     private void createTopic(String tenant, String name, int partitions) throws Exception {
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
-                "{\"name\":\"" + name + "\",\"partitions\":" + partitions + ",\"config\":{}}");
-        assertEquals(201, created.statusCode(), created.body());
+        client.createTopic(admin, tenant, name, partitions, "{}");
     }
 
     private static String newTenantId() {
-        return "grp-" + UUID.randomUUID().toString().substring(0, 8);
+        return TestClient.uniqueId("grp");
     }
 
     private GroupServiceGrpc.GroupServiceBlockingStub groups(String token) {

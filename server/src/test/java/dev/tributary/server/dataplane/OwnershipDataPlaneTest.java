@@ -37,9 +37,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -77,10 +75,9 @@ class OwnershipDataPlaneTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channel = TestClient.grpcChannel(root.getPort(), caFile);
+        channel = client.grpcChannel();
     }
 
     @AfterEach
@@ -94,7 +91,7 @@ class OwnershipDataPlaneTest {
     }
 
     private static String newTenantId() {
-        return "own-" + UUID.randomUUID().toString().substring(0, 8);
+        return TestClient.uniqueId("own");
     }
 
     private ProduceServiceGrpc.ProduceServiceBlockingStub producer(String token) {
@@ -154,9 +151,7 @@ class OwnershipDataPlaneTest {
     void topicsCreatedThroughTheApiAreTrackedAndClaimedUntilDeleted() throws Exception {
         String tenant = newTenantId();
         tenantMember(tenant);
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
-                "{\"name\":\"tracked\",\"partitions\":3}");
-        assertEquals(201, created.statusCode(), created.body());
+        client.createTopic(admin, tenant, "tracked", 3, "{}");
         TopicMetadata topic = topics.get(tenant, "tracked");
         OwnershipView view = new OwnershipView(store);
         // The balancing round runs every lease/3 (10 s / 3 by default) and claims free tracked partitions.

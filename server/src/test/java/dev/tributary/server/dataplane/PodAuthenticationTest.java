@@ -31,10 +31,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -78,10 +76,9 @@ class PodAuthenticationTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channels = new EndpointChannels(caFile);
+        channels = new EndpointChannels(client.caFile());
         pods = new DataPlanePods(store, config.dataDir(), DataPlanePods.config(Map.of()),
                 new BearerTokenVerifier(signingKeys, issuer.issuer(), accounts::exists));
         pod = pods.start("auth-pod");
@@ -139,11 +136,11 @@ class PodAuthenticationTest {
 
     @Test
     void aTokenGivesItsOwnTenantOnBothListeners() throws Exception {
-        String tenantA = "pa-" + UUID.randomUUID().toString().substring(0, 8);
-        String tenantB = "pa-" + UUID.randomUUID().toString().substring(0, 8);
+        String tenantA = TestClient.uniqueId("pa");
+        String tenantB = TestClient.uniqueId("pa");
         String tokenA = client.tenantWithAccount(admin, tenantA, "member");
         String tokenB = client.tenantWithAccount(admin, tenantB, "member");
-        assertEquals(201, client.postJson("/v1/tenants/" + tenantA + "/topics", admin, "{\"name\":\"only-in-a\",\"partitions\":2}").statusCode());
+        client.createTopic(admin, tenantA, "only-in-a", 2, "{}");
 
         for (String endpoint : listeners()) {
             TopicInfo seen = fetcher(endpoint, TestClient.bearer(tokenA))
@@ -160,7 +157,7 @@ class PodAuthenticationTest {
 
     @Test
     void aDeletedAccountsTokenIsRefusedBeforeItExpires() throws Exception {
-        String tenant = "pa-" + UUID.randomUUID().toString().substring(0, 8);
+        String tenant = TestClient.uniqueId("pa");
         client.tenantWithAccount(admin, tenant, "member");
         JsonNode account = TestClient.json(client.postJson("/v1/tenants/" + tenant + "/service-accounts", admin,
                 "{\"name\":\"short-lived\",\"role\":\"member\"}"));

@@ -39,9 +39,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,7 +48,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -116,10 +113,9 @@ class PodFailoverTest {
 
     @BeforeEach
     void connect() throws Exception {
-        Path caFile = config.dataDir().resolve("tls/ca.pem");
-        client = new TestClient(root.toURI(), caFile);
+        client = TestClient.forServer(root, config.dataDir());
         admin = client.adminToken(config.dataDir());
-        channels = new EndpointChannels(caFile);
+        channels = new EndpointChannels(client.caFile());
         pods = new DataPlanePods(store, config.dataDir(),
                 DataPlanePods.config(Map.of("tributary.data-plane.ownership.lease", POD_LEASE_MS + "ms",
                         "tributary.data-plane.storage-threads", "4")),
@@ -148,11 +144,9 @@ class PodFailoverTest {
 
     private void failover(Stop stop) throws Exception {
         long started = System.nanoTime();
-        String tenant = "fo-" + UUID.randomUUID().toString().substring(0, 8);
+        String tenant = TestClient.uniqueId("fo");
         String token = client.tenantWithAccount(admin, tenant, "member");
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
-                "{\"name\":\"orders\",\"partitions\":" + PARTITIONS + "}");
-        assertEquals(201, created.statusCode(), created.body());
+        client.createTopic(admin, tenant, "orders", PARTITIONS, "{}");
         TopicMetadata topic = topics.get(tenant, "orders");
 
         List<DataPlaneListener> extra = new ArrayList<>();

@@ -29,7 +29,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,25 +65,21 @@ class SdkAdminTest {
 
     @BeforeEach
     void connect() throws Exception {
-        caFile = config.dataDir().resolve("tls/ca.pem");
-        rest = new TestClient(root.toURI(), caFile);
+        rest = TestClient.forServer(root, config.dataDir());
+        caFile = rest.caFile();
         platformAdmin = rest.adminToken(config.dataDir());
         endpoint = URI.create("https://localhost:" + root.getPort());
     }
 
     private String newTenant() throws Exception {
-        String id = "sdk-" + UUID.randomUUID().toString().substring(0, 8);
-        HttpResponse<String> created = rest.postJson("/v1/tenants", platformAdmin, "{\"id\":\"" + id + "\"}");
-        assertEquals(201, created.statusCode(), created.body());
+        String id = TestClient.uniqueId("sdk");
+        rest.createTenant(platformAdmin, id);
         return id;
     }
 
     /** A service account of {@code tenant} with {@code role}: its id, clientId and clientSecret. */
     private JsonNode newAccount(String tenant, String role) throws Exception {
-        HttpResponse<String> created = rest.postJson("/v1/tenants/" + tenant + "/service-accounts", platformAdmin,
-                "{\"name\":\"" + role + "-" + UUID.randomUUID().toString().substring(0, 4) + "\",\"role\":\"" + role + "\"}");
-        assertEquals(201, created.statusCode(), created.body());
-        return TestClient.json(created);
+        return rest.createServiceAccount(platformAdmin, tenant, role + "-" + UUID.randomUUID().toString().substring(0, 4), role);
     }
 
     /** A profile with the account's credentials, addressing {@code tenant} (null: the token's tenant). */

@@ -140,9 +140,9 @@ class SdkProducerTest {
         support.createTopic(account, "events", 4);
         TributaryClient client = client(support.profile(account));
         // Small batches, so that the run makes many of them (and sticky partitioning moves often);
-        // one request in flight per partition, so that order holds even across retries.
-        Producer<String, String> producer = producer(client, Map.of("linger.ms", 5, "batch.size", 4096,
-                "max.in.flight.requests.per.partition", 1));
+        // the default max.in.flight.requests.per.partition (5): several calls per partition in
+        // flight at once, which the server appends in the order they were sent.
+        Producer<String, String> producer = producer(client, Map.of("linger.ms", 5, "batch.size", 4096));
         assertEquals(List.of(new TopicPartition("events", 0), new TopicPartition("events", 1), new TopicPartition("events", 2),
                 new TopicPartition("events", 3)), producer.partitionsFor("events"));
 
@@ -223,7 +223,7 @@ class SdkProducerTest {
         assertEquals(total, stored.stream().map(StoredRecord::value).distinct().count(), "no record stored twice");
         assertEquals(37, partitionOfKey.size());
         assertTrue(unkeyedPartitions.size() >= 2, "records without key spread by batch: " + unkeyedPartitions);
-        System.out.printf("SdkProducerTest: %d records (4 threads, 4 partitions, batch.size 4096, linger 5 ms, max.in.flight 1) "
+        System.out.printf("SdkProducerTest: %d records (4 threads, 4 partitions, batch.size 4096, linger 5 ms, max.in.flight 5) "
                 + "acknowledged in %d ms%n", total, elapsedMs);
     }
 

@@ -1,7 +1,5 @@
 package dev.tributary.server.sdk;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import dev.tributary.api.v1.Acks;
@@ -25,12 +23,10 @@ import dev.tributary.server.testing.TestClient;
 import io.grpc.ManagedChannel;
 import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -67,12 +63,11 @@ final class SdkTestSupport implements AutoCloseable {
 
     /** Connects to the server under test ({@code root}: its TLS URL, {@code dataDir}: where it keeps its CA and profile). */
     static SdkTestSupport connect(URL root, Path dataDir) throws Exception {
-        Path caFile = dataDir.resolve("tls/ca.pem");
-        TestClient client = new TestClient(root.toURI(), caFile);
+        TestClient client = TestClient.forServer(root, dataDir);
         awaitReachable(client);
         String admin = client.adminToken(dataDir);
         URI endpoint = URI.create("https://" + root.getHost() + ":" + root.getPort());
-        return new SdkTestSupport(endpoint, caFile, client, admin, TestClient.grpcChannel(root.getPort(), caFile));
+        return new SdkTestSupport(endpoint, client.caFile(), client, admin, client.grpcChannel());
     }
 
     /**
@@ -101,13 +96,9 @@ final class SdkTestSupport implements AutoCloseable {
 
     /** A new tenant (id starting with {@code prefix}) with a member service account. */
     Account newTenant(String prefix) throws Exception {
-        String tenant = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        HttpResponse<String> created = client.postJson("/v1/tenants", adminToken, "{\"id\":\"" + tenant + "\"}");
-        assertEquals(201, created.statusCode(), created.body());
-        HttpResponse<String> account = client.postJson("/v1/tenants/" + tenant + "/service-accounts", adminToken,
-                "{\"name\":\"app\",\"role\":\"member\"}");
-        assertEquals(201, account.statusCode(), account.body());
-        JsonNode body = TestClient.json(account);
+        String tenant = TestClient.uniqueId(prefix);
+        client.createTenant(adminToken, tenant);
+        JsonNode body = client.createServiceAccount(adminToken, tenant, "app", "member");
         String clientId = body.get("clientId").asText();
         String secret = body.get("clientSecret").asText();
         return new Account(tenant, clientId, secret, client.token(clientId, secret));
@@ -124,16 +115,12 @@ final class SdkTestSupport implements AutoCloseable {
     }
 
     void createTopic(Account account, String name, int partitions) throws Exception {
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + account.tenant() + "/topics", adminToken,
-                "{\"name\":\"" + name + "\",\"partitions\":" + partitions + ",\"config\":{}}");
-        assertEquals(201, created.statusCode(), created.body());
+        createTopic(account, name, partitions, "{}");
     }
 
     /** A topic with config overrides, {@code configJson} e.g. {@code {"max.message.bytes":"2048"}}. */
     void createTopic(Account account, String name, int partitions, String configJson) throws Exception {
-        HttpResponse<String> created = client.postJson("/v1/tenants/" + account.tenant() + "/topics", adminToken,
-                "{\"name\":\"" + name + "\",\"partitions\":" + partitions + ",\"config\":" + configJson + "}");
-        assertEquals(201, created.statusCode(), created.body());
+        client.createTopic(adminToken, account.tenant(), name, partitions, configJson);
     }
 
     /** A record as the server stores it, with the batch that holds it. */

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Extra data-plane pods next to the server under test, in the same JVM and over the same store:
@@ -69,7 +68,7 @@ public final class DataPlanePods implements AutoCloseable {
 
     /** Starts a pod named {@code prefix-<random>} on a free loopback port. */
     public synchronized DataPlaneListener start(String prefix) {
-        String nodeId = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String nodeId = TestClient.uniqueId(prefix);
         DataPlaneListener pod = DataPlaneListener.start(store, config, nodeId,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), tls, verifier);
         started.add(pod);

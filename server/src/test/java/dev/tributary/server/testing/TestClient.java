@@ -9,6 +9,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.Metadata;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -17,22 +18,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A client of the server under test over its real TLS listener: HTTP requests with or without a
- * bearer token, tokens from the real token endpoint, and gRPC call credentials.
+ * bearer token, tenants, service accounts and topics created over REST, tokens from the real token
+ * endpoint, gRPC channels and call credentials.
  */
 public final class TestClient {
     public static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI root;
+    private final Path caFile;
     private final HttpClient http;
 
     public TestClient(URI root, Path caFile) throws Exception {
         this.root = root;
+        this.caFile = caFile;
         this.http = HttpClient.newBuilder().sslContext(TlsClients.trustingOnly(caFile)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client of the server under test: {@code root} is its TLS URL, {@code dataDir} where it keeps its development CA. */
+    public static TestClient forServer(URL root, Path dataDir) throws Exception {
+        return new TestClient(root.toURI(), caFile(dataDir));
+    }
+
+    /** The development CA the server generates in its data directory. */
+    public static Path caFile(Path dataDir) {
+        return dataDir.resolve("tls/ca.pem");
+    }
+
+    /** The CA this client trusts. */
+    public Path caFile() {
+        return caFile;
+    }
+
+    /** A fresh id for a tenant, node or the like: {@code prefix-} and 8 random hex digits. */
+    public static String uniqueId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** The platform administrator's profile once the server has written the bootstrap credentials into it (asynchronously after start). */
@@ -108,15 +133,42 @@ public final class TestClient {
                 TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build()).build();
     }
 
+    /** A gRPC channel to the listener of the server this client talks to, trusting only its CA. */
+    public ManagedChannel grpcChannel() throws Exception {
+        return grpcChannel(root.getPort(), caFile);
+    }
+
     /** Creates {@code tenant} and a service account with {@code role} in it; returns that account's token. */
     public String tenantWithAccount(String adminToken, String tenant, String role) throws Exception {
-        HttpResponse<String> created = postJson("/v1/tenants", adminToken, "{\"id\":\"" + tenant + "\"}");
-        if (created.statusCode() != 201) {
-            throw new AssertionError("tenant " + tenant + " not created: " + created.statusCode() + " " + created.body());
-        }
+        createTenant(adminToken, tenant);
         JsonNode account = json(postJson("/v1/tenants/" + tenant + "/service-accounts", adminToken,
                 "{\"name\":\"app\",\"role\":\"" + role + "\"}"));
         return token(account.get("clientId").asText(), account.get("clientSecret").asText());
+    }
+
+    /** Creates {@code tenant} as the platform administrator {@code adminToken}. */
+    public void createTenant(String adminToken, String tenant) throws Exception {
+        expectCreated(postJson("/v1/tenants", adminToken, "{\"id\":\"" + tenant + "\"}"), "tenant " + tenant);
+    }
+
+    /** Creates a service account of {@code tenant}; returns what the server answered: id, clientId, clientSecret. */
+    public JsonNode createServiceAccount(String adminToken, String tenant, String name, String role) throws Exception {
+        return json(expectCreated(postJson("/v1/tenants/" + tenant + "/service-accounts", adminToken,
+                "{\"name\":\"" + name + "\",\"role\":\"" + role + "\"}"), "service account " + name + " of " + tenant));
+    }
+
+    /** Creates a topic of {@code tenant} over REST; {@code configJson} is its config overrides, e.g. {@code {}}. */
+    public void createTopic(String adminToken, String tenant, String name, int partitions, String configJson) throws Exception {
+        expectCreated(postJson("/v1/tenants/" + tenant + "/topics", adminToken,
+                "{\"name\":\"" + name + "\",\"partitions\":" + partitions + ",\"config\":" + configJson + "}"),
+                "topic " + name + " of " + tenant);
+    }
+
+    private static HttpResponse<String> expectCreated(HttpResponse<String> response, String what) {
+        if (response.statusCode() != 201) {
+            throw new AssertionError(what + " not created: " + response.statusCode() + " " + response.body());
+        }
+        return response;
     }
 
     /** A token from the real token endpoint. */

@@ -23,6 +23,12 @@ record ProducerSettings(ProducerConfig.Acks acks, long lingerNanos, int batchSiz
      */
     static final int MAX_PARTITION_BYTES_PER_REQUEST = 8 * 1024 * 1024 + 512 * 1024;
     /**
+     * The most bytes of records, before compression, the server takes in one produce request
+     * (ProduceGrpcService.MAX_UNCOMPRESSED_REQUEST_BYTES: INVALID_REQUEST above it). Requests are
+     * cut so that their batches' uncompressed sizes stay within it.
+     */
+    static final int MAX_UNCOMPRESSED_BYTES_PER_REQUEST = 64 * 1024 * 1024;
+    /**
      * Longest duration the producer computes with (about 146 years): deadlines are nanoTime values
      * compared by subtraction, which stays correct for differences below 2^63.
      */

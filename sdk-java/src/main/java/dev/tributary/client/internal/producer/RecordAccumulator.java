@@ -232,6 +232,15 @@ final class RecordAccumulator {
      * cannot be encoded are removed and added to {@code unencodable}.
      */
     List<ProducerBatch> drain(TopicPartition partition, long nowNanos, long maxBytes, List<Unencodable> unencodable) {
+        return drain(partition, nowNanos, maxBytes, Long.MAX_VALUE, unencodable);
+    }
+
+    /**
+     * As {@link #drain(TopicPartition, long, long, List)}, also taking at most {@code
+     * maxUncompressedBytes} of batches before compression ({@link ProducerBatch#sizeInBytes()}).
+     */
+    List<ProducerBatch> drain(TopicPartition partition, long nowNanos, long maxBytes, long maxUncompressedBytes,
+            List<Unencodable> unencodable) {
         PartitionQueue queue = queues.get(partition);
         if (queue == null) {
             return List.of();
@@ -243,6 +252,7 @@ final class RecordAccumulator {
                 return List.of();
             }
             long bytes = 0;
+            long uncompressed = 0;
             ProducerBatch head;
             while ((head = queue.batches.peekFirst()) != null) {
                 if (waitNanos(queue, head, nowNanos, sendAll) > 0) {
@@ -260,12 +270,13 @@ final class RecordAccumulator {
                     unencodable.add(new Unencodable(head, e));
                     continue;
                 }
-                if (bytes + size > maxBytes) {
+                if (bytes + size > maxBytes || uncompressed + head.sizeInBytes() > maxUncompressedBytes) {
                     break;
                 }
                 queue.batches.pollFirst();
                 taken.add(head);
                 bytes += size;
+                uncompressed += head.sizeInBytes();
             }
             if (!taken.isEmpty()) {
                 queue.inFlightRequests++;

@@ -2,6 +2,7 @@ package dev.tributary.client.internal.producer;
 
 import dev.tributary.record.RecordBatch;
 import dev.tributary.record.RecordHeader;
+import dev.tributary.record.Varints;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -19,18 +20,18 @@ final class RecordSizes {
     /** Bytes of one record, its leading length varint included. */
     static int recordSize(long timestampDelta, int offsetDelta, byte[] key, byte[] value, List<RecordHeader> headers) {
         long body = 1L // attributes
-                + sizeOfVarlong(timestampDelta)
-                + sizeOfVarint(offsetDelta)
+                + Varints.sizeOfLong(timestampDelta)
+                + Varints.sizeOfInt(offsetDelta)
                 + sizeOfField(key)
                 + sizeOfField(value)
-                + sizeOfVarint(headers.size());
+                + Varints.sizeOfInt(headers.size());
         for (RecordHeader h : headers) {
             body += sizeOfField(h.key().getBytes(StandardCharsets.UTF_8)) + sizeOfField(h.value());
         }
         if (body > Integer.MAX_VALUE - 5) {
             throw new IllegalArgumentException("a record of " + body + " bytes cannot be encoded");
         }
-        return sizeOfVarint((int) body) + (int) body;
+        return Varints.sizeOfInt((int) body) + (int) body;
     }
 
     /** Bytes of a batch holding only this record: the smallest batch that can carry it. */
@@ -40,25 +41,6 @@ final class RecordSizes {
 
     /** A length-prefixed byte field; null is the 1-byte length -1. */
     static int sizeOfField(byte[] bytes) {
-        return bytes == null ? 1 : sizeOfVarint(bytes.length) + bytes.length;
-    }
-
-    /** Bytes of a zigzag varint (protobuf sint32). */
-    static int sizeOfVarint(int value) {
-        return sizeOfUnsigned(((value << 1) ^ (value >> 31)) & 0xffffffffL);
-    }
-
-    /** Bytes of a zigzag varlong (protobuf sint64). */
-    static int sizeOfVarlong(long value) {
-        return sizeOfUnsigned((value << 1) ^ (value >> 63));
-    }
-
-    private static int sizeOfUnsigned(long v) {
-        int n = 1;
-        while ((v & ~0x7fL) != 0) {
-            v >>>= 7;
-            n++;
-        }
-        return n;
+        return bytes == null ? 1 : Varints.sizeOfInt(bytes.length) + bytes.length;
     }
 }

@@ -12,6 +12,7 @@ import dev.tributary.client.TopicPartition;
 import dev.tributary.client.TributaryException;
 import dev.tributary.client.internal.Connection;
 import dev.tributary.client.internal.Errors;
+import dev.tributary.client.internal.SerialExecutor;
 import dev.tributary.client.internal.producer.ProducerMetadata.TopicLayout;
 import dev.tributary.client.internal.producer.RecordAccumulator.Unencodable;
 import dev.tributary.client.producer.ProducerConfig;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -35,8 +37,10 @@ import java.util.concurrent.locks.LockSupport;
  * The producer's I/O thread. Each round it runs the answers that arrived, fails batches past
  * {@code delivery.timeout.ms}, takes the sendable batches from the accumulator and sends them:
  * one {@code ProduceService.Produce} call per destination node and topic, carrying several
- * partitions (and several batches of a partition, in order) up to {@code max.request.size}.
- * Then it sleeps until the next linger, backoff or deadline expires, or until woken.
+ * partitions (and several batches of a partition, in order) up to {@code max.request.size} and
+ * 64 MiB of records before compression (the server's bound per request). Calls are started in the
+ * order they are made, on one channel per node, so the server appends a partition's calls in that
+ * order. Then it sleeps until the next linger, backoff or deadline expires, or until woken.
  *
  * <p>Answers come back on gRPC threads and are handed to this thread, so that all completion
  * (futures and callbacks) and all retry bookkeeping happen here, in one order.
@@ -77,6 +81,8 @@ final class Sender implements Runnable {
         final String topic;
         final Map<TopicPartition, List<ProducerBatch>> batches = new LinkedHashMap<>();
         long bytes;
+        /** Its batches' sizes before compression. */
+        long uncompressedBytes;
 
         PendingRequest(String endpoint, String topic) {
             this.endpoint = endpoint;
@@ -90,6 +96,12 @@ final class Sender implements Runnable {
     private final ProducerMetadata metadata;
     private final RetryBackoff backoff;
     private final Acks acks;
+    /**
+     * The produce calls' executor: one task at a time, in order, so that calls grpc-java holds back
+     * while a channel connects are started in the order they were made (the server appends a
+     * partition's calls in the order their streams open). Answers are handed to this thread from it.
+     */
+    private final SerialExecutor callExecutor = new SerialExecutor(ForkJoinPool.commonPool());
     /** Answers from gRPC threads, run on this thread. */
     private final ConcurrentLinkedQueue<Runnable> events = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeRequested = new AtomicBoolean();
@@ -203,19 +215,21 @@ final class Sender implements Runnable {
             String key = endpoint + " " + tp.topic();
             PendingRequest request = building.computeIfAbsent(key, k -> new PendingRequest(endpoint, tp.topic()));
             long room = Math.min(ProducerSettings.MAX_PARTITION_BYTES_PER_REQUEST, requestLimit - request.bytes);
-            List<ProducerBatch> batches = accumulator.drain(tp, now, room, unencodable);
+            List<ProducerBatch> batches = accumulator.drain(tp, now, room,
+                    ProducerSettings.MAX_UNCOMPRESSED_BYTES_PER_REQUEST - request.uncompressedBytes, unencodable);
             if (batches.isEmpty() && request.bytes > 0) {
                 // The partition's next batch does not fit what is left of this request: send it, start another.
                 dispatch(request, now);
                 request = new PendingRequest(endpoint, tp.topic());
                 building.put(key, request);
                 batches = accumulator.drain(tp, now, Math.min(ProducerSettings.MAX_PARTITION_BYTES_PER_REQUEST, requestLimit),
-                        unencodable);
+                        ProducerSettings.MAX_UNCOMPRESSED_BYTES_PER_REQUEST, unencodable);
             }
             if (!batches.isEmpty()) {
                 request.batches.put(tp, batches);
                 for (ProducerBatch b : batches) {
                     request.bytes += b.encoded().length;
+                    request.uncompressedBytes += b.sizeInBytes();
                 }
             }
         }
@@ -253,7 +267,7 @@ final class Sender implements Runnable {
         try {
             ClientCall<ProduceRequest, ProduceResponse> call = connection.channel(pending.endpoint).newCall(
                     ProduceServiceGrpc.getProduceMethod(),
-                    CallOptions.DEFAULT.withCallCredentials(connection.callCredentials())
+                    CallOptions.DEFAULT.withCallCredentials(connection.callCredentials()).withExecutor(callExecutor)
                             .withDeadlineAfter(callTimeout, TimeUnit.NANOSECONDS));
             inflight.call = call;
             ClientCalls.asyncUnaryCall(call, request.build(), new StreamObserver<>() {

@@ -32,7 +32,7 @@ class ProducerSettingsTest {
         assertEquals(TimeUnit.MILLISECONDS.toNanos(5), s.lingerNanos());
         assertEquals(65536, s.batchLimit());
         assertEquals(CompressionCodec.NONE, s.compression());
-        assertEquals(1, s.maxInFlightPerPartition(), "order kept by default");
+        assertEquals(5, s.maxInFlightPerPartition(), "as Kafka: the server keeps the order of a partition's calls");
         assertEquals(TimeUnit.SECONDS.toNanos(120), s.deliveryTimeoutNanos());
         assertEquals(33554432L, s.bufferMemory());
     }

@@ -95,6 +95,26 @@ class RecordAccumulatorTest {
     }
 
     @Test
+    void drainKeepsWithinABudgetOfUncompressedBytes() throws Exception {
+        // Compressed batches: small on the wire, but the server bounds a request's records before compression.
+        RecordAccumulator acc = accumulator(Map.of("linger.ms", 0, "batch.size", 1024, "compression.type", "zstd"));
+        String value = "z".repeat(200);
+        for (int i = 0; i < 20; i++) {
+            append(acc, P0, 0, value);
+        }
+        List<RecordAccumulator.Unencodable> bad = new ArrayList<>();
+        List<ProducerBatch> none = acc.drain(P0, 0, Long.MAX_VALUE, 100, bad);
+        assertEquals(List.of(), none, "not even the first batch fits 100 bytes");
+        List<ProducerBatch> two = acc.drain(P0, 0, Long.MAX_VALUE, 2_500, bad);
+        assertEquals(2, two.size(), "two batches of at most 1024 bytes each before compression fit 2500, three do not");
+        assertTrue(two.get(0).sizeInBytes() + two.get(1).sizeInBytes() <= 2_500);
+        assertTrue(two.get(0).encoded().length < two.get(0).sizeInBytes() / 4, "compressed well below its size");
+        List<ProducerBatch> rest = acc.drain(P0, 0, Long.MAX_VALUE, Long.MAX_VALUE, bad);
+        assertTrue(rest.size() >= 2, "the rest in the next request: " + rest.size());
+        assertEquals(List.of(), bad);
+    }
+
+    @Test
     void lingerZeroSendsAtOnce() throws Exception {
         RecordAccumulator acc = accumulator(Map.of("linger.ms", 0));
         append(acc, P0, 0, "x");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tributary.record.RecordBatch;
 import dev.tributary.record.RecordBatchBuilder;
 import dev.tributary.record.RecordHeader;
+import dev.tributary.record.Varints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -46,14 +47,14 @@ class RecordSizesTest {
 
     @Test
     void varintSizesAtTheirBoundaries() {
-        assertEquals(1, RecordSizes.sizeOfVarint(0));
-        assertEquals(1, RecordSizes.sizeOfVarint(-1));
-        assertEquals(1, RecordSizes.sizeOfVarint(63));
-        assertEquals(2, RecordSizes.sizeOfVarint(64));
-        assertEquals(2, RecordSizes.sizeOfVarint(-65));
-        assertEquals(5, RecordSizes.sizeOfVarint(Integer.MAX_VALUE));
-        assertEquals(5, RecordSizes.sizeOfVarint(Integer.MIN_VALUE));
-        assertEquals(10, RecordSizes.sizeOfVarlong(Long.MIN_VALUE));
+        assertEquals(1, Varints.sizeOfInt(0));
+        assertEquals(1, Varints.sizeOfInt(-1));
+        assertEquals(1, Varints.sizeOfInt(63));
+        assertEquals(2, Varints.sizeOfInt(64));
+        assertEquals(2, Varints.sizeOfInt(-65));
+        assertEquals(5, Varints.sizeOfInt(Integer.MAX_VALUE));
+        assertEquals(5, Varints.sizeOfInt(Integer.MIN_VALUE));
+        assertEquals(10, Varints.sizeOfLong(Long.MIN_VALUE));
         assertEquals(1, RecordSizes.sizeOfField(null));
         assertEquals(1 + 63, RecordSizes.sizeOfField(new byte[63]));
         assertEquals(2 + 64, RecordSizes.sizeOfField(new byte[64]), "zigzag: a length of 64 takes two bytes");
