@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
  * connection error (GOAWAY PROTOCOL_ERROR) that fails every other call on the connection.
  * AuthenticationGate no longer touches reset streams (which removed the "Request has already been
  * read" path of the same failure), but the late answer of the service itself remains. Enable this
- * test when the upstream fix lands; until then the SDK does not cancel calls it has sent
+ * test when the upstream fix lands; until then the SDK avoids resetting streams it has opened
  * (docs/architecture.md, "Known limits").
  */
 @Disabled("fails until eclipse-vertx/vert.x#5562 / quarkusio/quarkus#56268 is fixed: a late answer on a reset stream ends the connection")
