@@ -19,6 +19,15 @@ final class ConnectionOptions {
 
     /** The profile to connect with; a missing or malformed one is a usage error (nothing was sent). */
     ClientProfile resolve() {
+        return resolve(profile, tenant);
+    }
+
+    TributaryClient connect() {
+        return connect(resolve());
+    }
+
+    /** The profile in {@code profile} (null: the default one), addressing {@code tenant} if not null. */
+    static ClientProfile resolve(Path profile, String tenant) {
         try {
             ClientProfile resolved = ClientProfile.resolve(profile);
             return tenant == null ? resolved : resolved.withTenant(tenant);
@@ -27,8 +36,7 @@ final class ConnectionOptions {
         }
     }
 
-    TributaryClient connect() {
-        ClientProfile resolved = resolve();
+    static TributaryClient connect(ClientProfile resolved) {
         try {
             return TributaryClient.connect(resolved);
         } catch (TributaryException e) {

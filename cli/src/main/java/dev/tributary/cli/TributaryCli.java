@@ -17,13 +17,17 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/tributary} for everything but {@code standalone}: topics, produce, consume, on the
- * Java SDK. Errors end as one line {@code error: CODE: message} on stderr and an exit status from
+ * {@code bin/tributary} for everything but {@code standalone}: topics, produce, consume, and the
+ * administration of tenants, service accounts, ACLs, quotas, identity pools and consumer groups, on
+ * the Java SDK. Errors end as one line {@code error: CODE: message} on stderr and an exit status from
  * {@link ExitCodes}. Runs in-process too ({@link #execute}) with given stdin, stdout and stderr.
  */
 @Command(name = "tributary", mixinStandardHelpOptions = true, versionProvider = TributaryCli.Version.class,
-        description = "Tributary command line: manage topics, produce lines from stdin, consume to stdout.",
-        subcommands = {TopicCommand.class, ProduceCommand.class, ConsumeCommand.class, HelpCommand.class},
+        description = {"Tributary command line: manage topics, produce lines from stdin, consume to stdout;",
+                "administer tenants, service accounts, ACLs, quotas, identity pools and consumer groups."},
+        subcommands = {TopicCommand.class, ProduceCommand.class, ConsumeCommand.class, TenantCommand.class,
+                ServiceAccountCommand.class, AclCommand.class, QuotaCommand.class, IdentityPoolCommand.class, GroupCommand.class,
+                HelpCommand.class},
         footer = ExitCodes.HELP_FOOTER)
 public final class TributaryCli implements Runnable {
     @Spec
@@ -42,7 +46,8 @@ public final class TributaryCli implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "a command is required: topic, produce or consume");
+        throw new ParameterException(spec.commandLine(), "a command is required: topic, produce, consume, tenant, "
+                + "service-account, acl, quota, identity-pool or group");
     }
 
     public static void main(String[] args) {

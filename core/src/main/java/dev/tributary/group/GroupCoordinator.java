@@ -437,23 +437,54 @@ public final class GroupCoordinator {
         }
         Map<TopicPartition, Long> targets = new TreeMap<>();
         for (int p : which) {
-            TopicPartition tp = partitionOf(topic, p);
-            PartitionOffsets range = log.offsets(tenant, topic.id(), p);
-            long offset = switch (reset.strategy()) {
-                case EARLIEST -> range.logStartOffset();
-                case LATEST -> range.highWatermark();
-                case TIMESTAMP -> log.offsetForTimestamp(tenant, topic.id(), p, reset.value())
-                        .map(TimestampOffset::offset).orElse(range.highWatermark());
-                case OFFSET -> {
-                    if (reset.value() < range.logStartOffset() || reset.value() > range.highWatermark()) {
-                        throw new GroupException(GroupErrorCode.INVALID_OFFSET, "offset " + reset.value() + " is outside ["
-                                + range.logStartOffset() + ", " + range.highWatermark() + "] of " + topicName + "-" + p);
-                    }
-                    yield reset.value();
-                }
-            };
-            targets.put(tp, offset);
+            targets.put(partitionOf(topic, p), resetTarget(tenant, topic, p, reset));
         }
+        return writeReset(tenant, group, targets);
+    }
+
+    /**
+     * Resets a group's committed offsets of every partition of several topics in one transaction:
+     * all of them move, or (GROUP_NOT_EMPTY, an unknown topic) none does. Same rules as the
+     * single-topic reset.
+     */
+    public List<CommittedOffset> resetOffsets(String tenant, String group, List<String> topicNames, OffsetReset reset) {
+        validateId("group id", group);
+        if (topicNames == null || topicNames.isEmpty()) {
+            throw new GroupException(GroupErrorCode.INVALID_REQUEST, "name at least one topic to reset");
+        }
+        Map<TopicPartition, Long> targets = new TreeMap<>();
+        for (String name : new TreeSet<>(topicNames)) {
+            TopicMetadata topic = requireTopic(tenant, name);
+            if (targets.size() + topic.partitions() > MAX_COMMITS_PER_CALL) {
+                throw new GroupException(GroupErrorCode.INVALID_REQUEST, "reset at most " + MAX_COMMITS_PER_CALL
+                        + " partitions at once");
+            }
+            for (int p = 0; p < topic.partitions(); p++) {
+                targets.put(new TopicPartition(topic.id(), p), resetTarget(tenant, topic, p, reset));
+            }
+        }
+        return writeReset(tenant, group, targets);
+    }
+
+    /** Where {@code reset} puts partition {@code p}; read outside the transaction (log start and high watermark only grow). */
+    private long resetTarget(String tenant, TopicMetadata topic, int p, OffsetReset reset) {
+        PartitionOffsets range = log.offsets(tenant, topic.id(), p);
+        return switch (reset.strategy()) {
+            case EARLIEST -> range.logStartOffset();
+            case LATEST -> range.highWatermark();
+            case TIMESTAMP -> log.offsetForTimestamp(tenant, topic.id(), p, reset.value())
+                    .map(TimestampOffset::offset).orElse(range.highWatermark());
+            case OFFSET -> {
+                if (reset.value() < range.logStartOffset() || reset.value() > range.highWatermark()) {
+                    throw new GroupException(GroupErrorCode.INVALID_OFFSET, "offset " + reset.value() + " is outside ["
+                            + range.logStartOffset() + ", " + range.highWatermark() + "] of " + topic.name() + "-" + p);
+                }
+                yield reset.value();
+            }
+        };
+    }
+
+    private List<CommittedOffset> writeReset(String tenant, String group, Map<TopicPartition, Long> targets) {
         return store.run(tx -> {
             long now = clock.getAsLong();
             LoadedGroup g = LoadedGroup.load(tx, tenant, group);

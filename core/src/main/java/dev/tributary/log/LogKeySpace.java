@@ -12,6 +12,9 @@ import dev.tributary.storage.Keys;
  * <pre>
  * T + ("tn", name)                               topic id (16 raw bytes): name index, list order
  * T + ("ti", topicId)                            topic metadata, tuple-packed (see TopicStore)
+ * T + ("tc")                                     the tenant's topic and partition counts, tuple
+ *                                                (1, topics, partitions) (see TopicStore; absent
+ *                                                in stores written before it: counted on first use)
  * T + ("l", topicId, partition, "b", base, n)    chunk n of the batch whose base offset is base
  * T + ("l", topicId, partition, "c")             compaction checkpoint (see dev.tributary.compaction)
  * T + ("l", topicId, partition, "e")             leader epoch, int64 little-endian (absent = 0)
@@ -33,12 +36,18 @@ public final class LogKeySpace {
     static final String TOPIC_NAMES = "tn";
     static final String TOPIC_IDS = "ti";
     static final String LOGS = "l";
+    static final String TOPIC_COUNTS = "tc";
 
     private LogKeySpace() {}
 
     /** The name index entry of a topic. */
     public static byte[] topicName(String tenant, String name) {
         return RootKeySpace.tenant(tenant).pack(Tuple.from(TOPIC_NAMES, name));
+    }
+
+    /** The tenant's topic and partition counts (what the count quotas limit). */
+    public static byte[] topicCounts(String tenant) {
+        return RootKeySpace.tenant(tenant).pack(Tuple.from(TOPIC_COUNTS));
     }
 
     /** The subspace of a tenant's name index, for listing in name order. */

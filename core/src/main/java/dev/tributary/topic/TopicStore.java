@@ -30,6 +30,14 @@ import java.util.regex.Pattern;
  * in one transaction: a range clear costs the same however much data it covers (FoundationDB's
  * range clear, RocksDB's DeleteRange), so no background clean-up is needed. Because data keys use
  * the topic id, a topic created again under the same name never sees the old data.
+ *
+ * <p>Counts ({@code T + ("tc")}, tuple {@code (1, topics, partitions)}): every create, partition
+ * increase and delete reads the tenant's counts (with conflict) and writes them back changed, in
+ * the transaction that makes the change; a create or increase first hands the counts before and
+ * after it to the {@link CountGuard} (the count quotas), which may refuse it. Two concurrent changes of one tenant therefore conflict and
+ * run one after the other, so no race can take the counts past what the guard allows. A tenant
+ * whose counts key is absent (written before it existed) is counted from its name index once, in
+ * the first such transaction.
  */
 public final class TopicStore {
     /** Topic names: ASCII letters, digits, '.', '_', '-', 1 to 249 characters, not "." or ".." (Kafka's rule). */
@@ -41,10 +49,32 @@ public final class TopicStore {
 
     private static final long METADATA_FORMAT = 1;
 
+    private static final long COUNTS_FORMAT = 1;
+
+    /**
+     * Checks a change of a tenant's topic or partition count inside the transaction that makes it,
+     * and throws to refuse it (nothing is written then). It may read with conflict in {@code tx}
+     * (e.g. the tenant's quota), so that a concurrent change of what it read aborts the change.
+     */
+    @FunctionalInterface
+    public interface CountGuard {
+        /** Allows everything. */
+        CountGuard NONE = (tx, tenant, before, after) -> {};
+
+        void check(ReadTransaction tx, String tenant, TopicCounts before, TopicCounts after);
+    }
+
     private final KeyValueStore store;
+    private final CountGuard guard;
 
     public TopicStore(KeyValueStore store) {
+        this(store, CountGuard.NONE);
+    }
+
+    /** @param guard checks every increase of a tenant's topic or partition count (the count quotas) */
+    public TopicStore(KeyValueStore store, CountGuard guard) {
         this.store = store;
+        this.guard = guard;
     }
 
     public static void validateName(String name) {
@@ -71,9 +101,13 @@ public final class TopicStore {
                 throw new LogException(LogErrorCode.TOPIC_ALREADY_EXISTS,
                         "topic '" + name + "' already exists in tenant '" + tenant + "'");
             }
+            TopicCounts before = readCounts(tx, tenant);
+            TopicCounts after = before.plus(1, partitions);
+            guard.check(tx, tenant, before, after);
             TopicMetadata topic = new TopicMetadata(TopicId.random(), name, partitions, topicConfig, System.currentTimeMillis());
             tx.set(nameKey, topic.id().toBytes());
             writeMetadata(tx, tenant, topic);
+            writeCounts(tx, tenant, after);
             return topic;
         });
     }
@@ -137,6 +171,9 @@ public final class TopicStore {
             if (topic == null) {
                 throw unknown(tenant, name);
             }
+            // Counted before the clears: a tenant without a counts key is counted from its name index.
+            TopicCounts before = readCounts(tx, tenant);
+            writeCounts(tx, tenant, before.plus(-1, -topic.partitions()));
             byte[] id = topic.id().toBytes();
             tx.clear(LogKeySpace.topicName(tenant, name));
             tx.clear(LogKeySpace.topicMetadata(tenant, id));
@@ -159,8 +196,12 @@ public final class TopicStore {
                 throw new LogException(LogErrorCode.INVALID_PARTITIONS, "topic '" + name + "' has " + topic.partitions()
                         + " partitions; partitions can only be added, so the new count must be above that, not " + partitions);
             }
+            TopicCounts before = readCounts(tx, tenant);
+            TopicCounts after = before.plus(0, partitions - topic.partitions());
+            guard.check(tx, tenant, before, after);
             TopicMetadata grown = new TopicMetadata(topic.id(), name, partitions, topic.config(), topic.createdAtMillis());
             writeMetadata(tx, tenant, grown);
+            writeCounts(tx, tenant, after);
             return grown;
         });
     }
@@ -190,6 +231,46 @@ public final class TopicStore {
             writeMetadata(tx, tenant, updated);
             return updated;
         });
+    }
+
+    /** The tenant's topic and partition counts. */
+    public TopicCounts counts(String tenant) {
+        return store.read(tx -> readCounts(tx, tenant));
+    }
+
+    /**
+     * The tenant's counts inside a caller's transaction (adds a read conflict on the counts key).
+     * If the key is absent (a store written before counts existed), counts the name index and the
+     * topics' partitions instead: one range read and a point read per topic.
+     */
+    public static TopicCounts readCounts(ReadTransaction tx, String tenant) {
+        byte[] value = tx.get(LogKeySpace.topicCounts(tenant)).join();
+        if (value != null) {
+            Tuple t = Tuple.fromBytes(value);
+            long format = t.getLong(0);
+            if (format != COUNTS_FORMAT) {
+                throw new IllegalStateException("topic counts of format " + format + " (this version reads " + COUNTS_FORMAT + ")");
+            }
+            return new TopicCounts(t.getLong(1), t.getLong(2));
+        }
+        Subspace names = LogKeySpace.topicNames(tenant);
+        List<KeyValue> entries = tx.getRange(names.range().begin, names.range().end).join();
+        List<CompletableFuture<byte[]>> reads = new ArrayList<>(entries.size());
+        for (KeyValue e : entries) {
+            reads.add(tx.get(LogKeySpace.topicMetadata(tenant, e.value())));
+        }
+        long partitions = 0;
+        for (int i = 0; i < entries.size(); i++) {
+            byte[] metadata = reads.get(i).join();
+            if (metadata != null) {
+                partitions += decode(TopicId.of(entries.get(i).value()), metadata).partitions();
+            }
+        }
+        return new TopicCounts(entries.size(), partitions);
+    }
+
+    private static void writeCounts(Transaction tx, String tenant, TopicCounts counts) {
+        tx.set(LogKeySpace.topicCounts(tenant), Tuple.from(COUNTS_FORMAT, counts.topics(), counts.partitions()).pack());
     }
 
     /** Reads a topic by id inside a caller's transaction (adds a read conflict); null if absent. */

@@ -9,10 +9,15 @@ import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.dataplane.produce.AppendCoalescer;
 import dev.tributary.dataplane.produce.CallOrder;
 import dev.tributary.dataplane.produce.ProduceGrpcService;
+import dev.tributary.dataplane.quota.QuotaGate;
+import dev.tributary.dataplane.quota.QuotaSetup;
 import dev.tributary.dataplane.retention.RetentionScheduler;
 import dev.tributary.dataplane.security.CallerContext;
+import dev.tributary.dataplane.security.DataPlaneAccess;
+import dev.tributary.acl.AclAuthorizer;
 import dev.tributary.group.GroupCoordinator;
 import dev.tributary.log.PartitionLog;
+import dev.tributary.quota.QuotaEnforcer;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicStore;
 import io.grpc.BindableService;
@@ -47,6 +52,10 @@ public final class DataPlane implements AutoCloseable {
     private final ProduceGrpcService produceService;
     private final FetchGrpcService fetchService;
     private final GroupGrpcService groupService;
+    private final QuotaEnforcer quotas;
+    private final AclAuthorizer acls;
+    /** Whether {@link #acls} was made here (and is closed here) rather than shared with the application. */
+    private boolean ownsAcls;
 
     /**
      * @param store the store every instance shares
@@ -56,11 +65,14 @@ public final class DataPlane implements AutoCloseable {
      *     only once its listener is bound, before {@link #start})
      * @param config {@code tributary.data-plane.*}
      * @param callers where the services find each call's verified caller
+     * @param acls decides what each caller may do (shared with the REST API in the server, so one
+     *     cache per tenant per node)
      * @param produceOrder when a Produce call takes its places in its partitions' append order: the
      *     transport's arrival order if it knows one, else {@link CallOrder#HANDLER_INVOCATION}
+     * @param quotaSetup the tenants' limits and how this pod enforces them (its own rate budgets and stream counts)
      */
     public DataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
-            CallerContext callers, CallOrder produceOrder) {
+            CallerContext callers, AclAuthorizer acls, CallOrder produceOrder, QuotaSetup quotaSetup) {
         this.node = node;
         this.groups = groupCoordinator(store, config.groups().heartbeatInterval());
         this.pod = new LocalPod(store, node, config.ownership().lease());
@@ -70,17 +82,27 @@ public final class DataPlane implements AutoCloseable {
         this.executor = new StorageExecutor(config.storageThreads(), "tributary-data-plane-" + node.nodeId() + "-");
         this.coalescer = new AppendCoalescer(log, executor, pod);
         this.waiters = new HighWatermarkWaiters(log);
-        this.produceService = new ProduceGrpcService(callers, topics, coalescer, executor, produceOrder);
-        this.fetchService = new FetchGrpcService(callers, topics, log, waiters, executor, node, pod, config.fetch().maxWait());
-        this.groupService = new GroupGrpcService(callers, groups, topics, executor);
+        this.quotas = new QuotaEnforcer(store, quotaSetup.limits(), quotaSetup.settings(), System::nanoTime, executor,
+                quotaSetup.listener());
+        QuotaGate quotaGate = new QuotaGate(quotas);
+        this.acls = acls;
+        DataPlaneAccess access = new DataPlaneAccess(callers, acls);
+        this.produceService = new ProduceGrpcService(access, topics, coalescer, executor, produceOrder, quotaGate);
+        this.fetchService = new FetchGrpcService(access, topics, log, waiters, executor, node, pod, config.fetch().maxWait(),
+                quotaGate);
+        this.groupService = new GroupGrpcService(access, groups, topics, executor, quotaGate);
     }
 
     /**
-     * With topic and log layers of its own over {@code store}; Produce calls take their places in
-     * the append order when their handler is invoked ({@link CallOrder#HANDLER_INVOCATION}).
+     * With topic and log layers and an ACL authorizer of its own over {@code store} (its own ACL
+     * cache, as a separate process would have); Produce calls take their places in the append
+     * order when their handler is invoked ({@link CallOrder#HANDLER_INVOCATION}). Tenants' stored
+     * quotas apply; tenants without one are unlimited ({@link QuotaSetup#storedLimitsOnly}).
      */
     public DataPlane(KeyValueStore store, LocalNode node, DataPlaneConfig config, CallerContext callers) {
-        this(store, new TopicStore(store), new PartitionLog(store), node, config, callers, CallOrder.HANDLER_INVOCATION);
+        this(store, new TopicStore(store), new PartitionLog(store), node, config, callers, new AclAuthorizer(store),
+                CallOrder.HANDLER_INVOCATION, QuotaSetup.storedLimitsOnly(store));
+        ownsAcls = true;
     }
 
     private static GroupCoordinator groupCoordinator(KeyValueStore store, Duration heartbeatInterval) {
@@ -114,6 +136,9 @@ public final class DataPlane implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdown();
+        if (ownsAcls) {
+            acls.close();
+        }
     }
 
     /**
@@ -126,6 +151,9 @@ public final class DataPlane implements AutoCloseable {
         compaction.stop();
         pod.halt();
         executor.shutdown();
+        if (ownsAcls) {
+            acls.close();
+        }
     }
 
     /** The gRPC services of the data plane (Produce, Fetch, Group), for a listener to serve. */
@@ -175,5 +203,10 @@ public final class DataPlane implements AutoCloseable {
 
     public GroupGrpcService groupService() {
         return groupService;
+    }
+
+    /** This pod's quota enforcement: rate budgets, open streams and storage estimates per tenant. */
+    public QuotaEnforcer quotas() {
+        return quotas;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Properties;
  * <pre>
  * tributary.endpoint=https://localhost:9443          # REST and gRPC share the listener
  * tributary.tls.ca-file=/path/to/ca.pem             # absent: the JVM's default trust store
+ * tributary.schema-registry.url=https://localhost:9443/schema-registry   # optional: this is the default
  * tributary.auth.client-id=sa-...                   # OAuth2 client credentials
  * tributary.auth.client-secret=...
  * tributary.auth.token-url=https://localhost:9443/oauth2/token
@@ -29,14 +30,20 @@ import java.util.Properties;
  * @param clientSecret its secret
  * @param tokenUrl the OAuth2 token endpoint; null: {@code endpoint + /oauth2/token}
  * @param tenant the tenant the admin client addresses; null: the tenant of the caller's token
+ * @param schemaRegistryUrl base URL of the Confluent-compatible schema registry (what Confluent
+ *     clients take as {@code schema.registry.url}); null: {@code endpoint + /schema-registry}
  */
-public record ClientProfile(URI endpoint, Path caFile, String clientId, String clientSecret, URI tokenUrl, String tenant) {
+public record ClientProfile(URI endpoint, Path caFile, String clientId, String clientSecret, URI tokenUrl, String tenant,
+        URI schemaRegistryUrl) {
     public static final String ENDPOINT = "tributary.endpoint";
     public static final String CA_FILE = "tributary.tls.ca-file";
     public static final String CLIENT_ID = "tributary.auth.client-id";
     public static final String CLIENT_SECRET = "tributary.auth.client-secret";
     public static final String TOKEN_URL = "tributary.auth.token-url";
     public static final String TENANT = "tributary.tenant";
+    public static final String SCHEMA_REGISTRY_URL = "tributary.schema-registry.url";
+    /** Where the server serves the schema registry on its listener. */
+    public static final String SCHEMA_REGISTRY_PATH = "/schema-registry";
     /** The environment variable naming the profile file when no {@code --profile} is given. */
     public static final String PROFILE_ENV = "TRIBUTARY_PROFILE";
 
@@ -51,6 +58,16 @@ public record ClientProfile(URI endpoint, Path caFile, String clientId, String c
         if (tokenUrl == null && clientId != null) {
             tokenUrl = endpoint.resolve("/oauth2/token");
         }
+        if (schemaRegistryUrl == null) {
+            schemaRegistryUrl = endpoint.resolve(SCHEMA_REGISTRY_PATH);
+        } else if (!schemaRegistryUrl.isAbsolute() || schemaRegistryUrl.getHost() == null) {
+            throw new IllegalArgumentException(SCHEMA_REGISTRY_URL + " must be an absolute URL, not '" + schemaRegistryUrl + "'");
+        }
+    }
+
+    /** A profile whose schema registry is where the server serves it, under the endpoint. */
+    public ClientProfile(URI endpoint, Path caFile, String clientId, String clientSecret, URI tokenUrl, String tenant) {
+        this(endpoint, caFile, clientId, clientSecret, tokenUrl, tenant, null);
     }
 
     /** Reads a profile file. */
@@ -81,8 +98,9 @@ public record ClientProfile(URI endpoint, Path caFile, String clientId, String c
             }
         }
         String tokenUrl = string(props, TOKEN_URL);
+        String registry = string(props, SCHEMA_REGISTRY_URL);
         return new ClientProfile(URI.create(endpoint), caFile, string(props, CLIENT_ID), string(props, CLIENT_SECRET),
-                tokenUrl == null ? null : URI.create(tokenUrl), string(props, TENANT));
+                tokenUrl == null ? null : URI.create(tokenUrl), string(props, TENANT), registry == null ? null : URI.create(registry));
     }
 
     /**
@@ -107,7 +125,7 @@ public record ClientProfile(URI endpoint, Path caFile, String clientId, String c
 
     /** The same profile addressing another tenant (platform administrators managing tenants). */
     public ClientProfile withTenant(String tenant) {
-        return new ClientProfile(endpoint, caFile, clientId, clientSecret, tokenUrl, tenant);
+        return new ClientProfile(endpoint, caFile, clientId, clientSecret, tokenUrl, tenant, schemaRegistryUrl);
     }
 
     private static String string(Map<?, ?> props, String key) {
@@ -123,6 +141,6 @@ public record ClientProfile(URI endpoint, Path caFile, String clientId, String c
     public String toString() {
         // Never print the secret.
         return "ClientProfile[endpoint=" + endpoint + ", caFile=" + caFile + ", clientId=" + clientId + ", tokenUrl=" + tokenUrl
-                + ", tenant=" + tenant + "]";
+                + ", tenant=" + tenant + ", schemaRegistryUrl=" + schemaRegistryUrl + "]";
     }
 }

@@ -59,7 +59,15 @@ final class BenchTenant implements AutoCloseable {
         try {
             JsonNode account = post(http, adminToken, endpoint.resolve("/v1/tenants/" + id + "/service-accounts"),
                     JSON.createObjectNode().put("name", "load-generator").put("role", "member"));
-            ClientProfile member = new ClientProfile(endpoint, adminProfile.caFile(), account.path("clientId").asText(),
+            String principal = account.path("clientId").asText();
+            // Members may do only what ACLs grant: a load generator writes and reads every topic and uses groups.
+            URI acls = endpoint.resolve("/v1/tenants/" + id + "/acls");
+            for (String[] grant : new String[][] {{"write", "topic"}, {"read", "topic"}, {"read", "group"}}) {
+                post(http, adminToken, acls, JSON.createObjectNode().put("principal", principal).put("operation", grant[0])
+                        .put("resourceType", grant[1]).put("patternType", "literal").put("resourceName", "*")
+                        .put("permission", "allow"));
+            }
+            ClientProfile member = new ClientProfile(endpoint, adminProfile.caFile(), principal,
                     account.path("clientSecret").asText(), adminProfile.tokenUrl(), id);
             return new BenchTenant(adminProfile, http, adminToken, id, member);
         } catch (IOException | InterruptedException | RuntimeException e) {

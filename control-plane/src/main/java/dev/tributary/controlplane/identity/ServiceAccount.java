@@ -2,6 +2,7 @@ package dev.tributary.controlplane.identity;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * A service account: a principal that authenticates with client credentials at {@code POST
@@ -33,10 +34,12 @@ public record ServiceAccount(String id, String tenant, String name, String role,
     }
 
     /** What the REST API returns for a service account. */
+    @Schema(name = "ServiceAccount")
     public record View(String id, String clientId, String tenant, String name, String role, Instant createdAt,
             Instant secretRotatedAt) {}
 
     /** The answer to create and rotate-secret: the only time the secret is ever shown. */
+    @Schema(name = "ServiceAccountWithSecret")
     public record WithSecret(String id, String clientId, String tenant, String name, String role, Instant createdAt,
             Instant secretRotatedAt, String clientSecret) {
         static WithSecret of(ServiceAccount account, String secret) {

@@ -17,6 +17,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** A tenant's service accounts; tenant administrators of that tenant and platform administrators only. */
 @Path("/v1/tenants/{tenant}/service-accounts")
@@ -31,10 +34,13 @@ public class ServiceAccountResource {
     }
 
     /** Body of a create request. */
+    @Schema(name = "ServiceAccountCreateRequest")
     public record CreateRequest(String name, String role) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "Created; Location names it. The only time its secret is shown",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServiceAccount.WithSecret.class)))
     public Response create(@PathParam("tenant") String tenant, CreateRequest request) {
         AccessRules.requireTenantAdmin(identity, tenant);
         if (request == null) {
@@ -61,6 +67,8 @@ public class ServiceAccountResource {
 
     @POST
     @Path("{id}/rotate-secret")
+    @APIResponse(responseCode = "200", description = "The new secret, shown this once; the previous one no longer works",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ServiceAccount.WithSecret.class)))
     public Response rotateSecret(@PathParam("tenant") String tenant, @PathParam("id") String id) {
         AccessRules.requireTenantAdmin(identity, tenant);
         return Response.ok(accounts.rotateSecret(tenant, id)).header("Cache-Control", "no-store").build();
@@ -68,6 +76,7 @@ public class ServiceAccountResource {
 
     @DELETE
     @Path("{id}")
+    @APIResponse(responseCode = "204", description = "Deleted; its tokens stop working")
     public Response delete(@PathParam("tenant") String tenant, @PathParam("id") String id) {
         AccessRules.requireTenantAdmin(identity, tenant);
         accounts.delete(tenant, id);

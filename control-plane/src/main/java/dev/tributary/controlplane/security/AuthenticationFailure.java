@@ -1,6 +1,8 @@
 package dev.tributary.controlplane.security;
 
+import dev.tributary.controlplane.identitypool.IssuerKeys;
 import dev.tributary.controlplane.problem.ErrorCodes;
+import io.quarkus.oidc.OIDCException;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 
 /**
@@ -13,6 +15,10 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
  * @param detail what to tell the caller
  */
 public record AuthenticationFailure(String code, String detail) {
+    /** The detail when the token's issuer could not be reached to fetch its keys. */
+    static final String ISSUER_UNAVAILABLE = "the bearer token cannot be verified now: the keys of its issuer could not be fetched"
+            + " (unreachable, or its TLS certificate is not trusted)";
+
     /** No bearer token at all (or another scheme than Bearer). */
     public static AuthenticationFailure missingToken() {
         return new AuthenticationFailure(ErrorCodes.UNAUTHENTICATED, "a bearer token is required: get one from POST /oauth2/token");
@@ -34,6 +40,13 @@ public record AuthenticationFailure(String code, String detail) {
         }
         if (ErrorCodes.TOKEN_EXPIRED.equals(code)) {
             return new AuthenticationFailure(code, "the bearer token has expired: get a new one from POST /oauth2/token");
+        }
+        for (Throwable t = verificationFailure; t != null; t = t.getCause()) {
+            if (t instanceof IssuerKeys.UnavailableException || t instanceof OIDCException) {
+                // quarkus-oidc could not set up the issuer's tenant (discovery or JWKS not fetched), or the
+                // data-plane verifier could not fetch the keys: the token cannot be checked, so it is refused.
+                return new AuthenticationFailure(code, ISSUER_UNAVAILABLE);
+            }
         }
         for (Throwable t = verificationFailure; t != null; t = t.getCause()) {
             if (t instanceof TributaryIdentityAugmentor.TokenRejectedException rejected) {

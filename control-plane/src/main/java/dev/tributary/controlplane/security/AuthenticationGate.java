@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.Problem;
+import io.quarkus.oidc.OIDCException;
 import io.quarkus.security.AuthenticationException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -73,11 +74,22 @@ public class AuthenticationGate {
             return;
         }
         Throwable failure = context.failure();
-        if (!(failure instanceof AuthenticationException) || context.response().ended()) {
+        // OIDCException: quarkus-oidc could not set up the tenant that verifies the token (an identity
+        // pool's issuer unreachable, or its certificate not trusted): the token cannot be accepted.
+        if (!(failure instanceof AuthenticationException || causedByOidcSetup(failure)) || context.response().ended()) {
             context.next();
             return;
         }
         reject(context, AuthenticationFailure.of(failure));
+    }
+
+    private static boolean causedByOidcSetup(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof OIDCException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void reject(RoutingContext context, AuthenticationFailure failure) {

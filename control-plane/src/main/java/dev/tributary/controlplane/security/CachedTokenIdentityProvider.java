@@ -1,6 +1,8 @@
 package dev.tributary.controlplane.security;
 
 import dev.tributary.controlplane.identity.ServiceAccountService;
+import dev.tributary.controlplane.identitypool.IdentityPool;
+import dev.tributary.controlplane.identitypool.IdentityPoolRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
@@ -11,12 +13,15 @@ import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 
 /**
  * Answers a bearer token from {@link VerifiedTokenCache} when that exact token was verified before
  * and has not expired, ahead of quarkus-oidc's identity provider (higher {@link #priority()}); any
  * other token gets no answer here (a null item), so quarkus-oidc verifies it in full and {@link
- * TributaryIdentityAugmentor} caches the result. Sits behind quarkus-oidc's bearer mechanism, so
+ * TributaryIdentityAugmentor} caches the result. A service account's token is used while its
+ * account exists (looked up again after the recheck interval); an identity pool's, while its pool
+ * is unchanged (as {@link IdentityPoolRegistry} last read it). Sits behind quarkus-oidc's bearer mechanism, so
  * REST and gRPC (same listener, same mechanism) both use it, and failures keep their answers.
  */
 @ApplicationScoped
@@ -26,10 +31,12 @@ public class CachedTokenIdentityProvider implements IdentityProvider<TokenAuthen
 
     private final VerifiedTokenCache cache;
     private final ServiceAccountService accounts;
+    private final IdentityPoolRegistry pools;
 
-    CachedTokenIdentityProvider(VerifiedTokenCache cache, ServiceAccountService accounts) {
+    CachedTokenIdentityProvider(VerifiedTokenCache cache, ServiceAccountService accounts, IdentityPoolRegistry pools) {
         this.cache = cache;
         this.accounts = accounts;
+        this.pools = pools;
     }
 
     @Override
@@ -51,6 +58,15 @@ public class CachedTokenIdentityProvider implements IdentityProvider<TokenAuthen
         if (entry == null) {
             return Uni.createFrom().nullItem();
         }
+        IdentityPool.Ref pool = entry.identity().getAttribute(IdentityPool.Ref.ATTRIBUTE);
+        if (pool != null) {
+            Optional<Optional<IdentityPool>> known = pools.cached(pool.issuer());
+            if (known.isPresent()) {
+                return Uni.createFrom().item(poolChecked(entry, pool, known.get(), request, context));
+            }
+            // A store read: off the event loop.
+            return context.runBlocking(() -> poolChecked(entry, pool, pools.lookup(pool.issuer()), request, context));
+        }
         if (!cache.needsPrincipalRecheck(entry)) {
             return Uni.createFrom().item(forThisRequest(entry, request, context));
         }
@@ -66,6 +82,20 @@ public class CachedTokenIdentityProvider implements IdentityProvider<TokenAuthen
             cache.principalConfirmed(entry, confirmedAt);
             return forThisRequest(entry, request, context);
         });
+    }
+
+    /**
+     * A remembered token of an identity pool is used while the pool that verified it is still
+     * there in the same version; otherwise its pool's entries are dropped and the token goes to
+     * full verification (null), which the pool as it now is accepts or refuses.
+     */
+    private SecurityIdentity poolChecked(VerifiedTokenCache.Entry entry, IdentityPool.Ref verifiedBy, Optional<IdentityPool> now,
+            TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+        if (now.isPresent() && now.get().matches(verifiedBy)) {
+            return forThisRequest(entry, request, context);
+        }
+        cache.invalidatePool(verifiedBy.tenant(), verifiedBy.name());
+        return null;
     }
 
     /** The cached identity, with the per-request attributes quarkus-oidc sets pointing at this request rather than the first one. */

@@ -30,6 +30,9 @@ import java.util.function.LongSupplier;
  *       entries at once. Deletes on other nodes are seen when an entry is used after its principal
  *       was last confirmed more than {@code tributary.auth.token-cache.principal-recheck-interval}
  *       ago: the store is read again then, as full verification would.
+ *   <li>Tokens of an identity pool: a change or delete of the pool on this node drops them at once
+ *       ({@link #invalidatePool}); on other nodes, CachedTokenIdentityProvider compares the pool
+ *       version each entry was verified with against the pool as the registry last read it.
  *   <li>Bounded: at most {@code tributary.auth.token-cache.max-entries}, least recently used
  *       dropped first; 0 disables the cache.
  * </ul>
@@ -167,6 +170,16 @@ public class VerifiedTokenCache {
     /** Forgets every token of a principal of {@code tenant} (the tenant was deleted). */
     public void invalidateTenant(String tenant) {
         invalidate(caller -> Objects.equals(caller.tenant(), tenant));
+    }
+
+    /**
+     * Forgets every token an identity pool of {@code tenant} named {@code poolName} verified (the
+     * pool changed or was deleted): its principals are {@code poolName:value}, and service-account
+     * ids never contain a colon.
+     */
+    public void invalidatePool(String tenant, String poolName) {
+        String prefix = poolName + ":";
+        invalidate(caller -> Objects.equals(caller.tenant(), tenant) && caller.principalId().startsWith(prefix));
     }
 
     private void invalidate(java.util.function.Predicate<Caller> matches) {

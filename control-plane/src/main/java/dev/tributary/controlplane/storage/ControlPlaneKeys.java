@@ -18,11 +18,14 @@ import dev.tributary.keyspace.RootKeySpace;
  * ("c", "bootstrap-tenant-admin")      tuple (tenant, id) of the default tenant's administrator made by the first start
  * ("t", tenantId, "sa", id)            a tenant's service account
  * ("t", tenantId, "sa-name", name)     its name, unique in the tenant: the id (UTF-8)
+ * ("t", tenantId, "ip", name)          a tenant's identity pool (an external OIDC issuer), see IdentityPool
+ * ("c", "ip-issuer", issuer)           issuer index: tuple (tenantId, pool name); an issuer belongs to one pool in the cluster
  * </pre>
  *
  * <p>A tenant's service accounts live in its subspace, so deleting a tenant is one range clear
  * (plus its client-id index entries, which are cluster-wide because the token endpoint looks a
- * client up before it knows the tenant).
+ * client up before it knows the tenant). The same holds for its identity pools' issuer index
+ * entries: a token is matched to its pool by its {@code iss} before its tenant is known.
  */
 public final class ControlPlaneKeys {
     private static final Subspace CLUSTER = RootKeySpace.cluster();
@@ -32,6 +35,7 @@ public final class ControlPlaneKeys {
     private static final Subspace CLIENTS = CLUSTER.get("client");
     private static final byte[] BOOTSTRAP_ADMIN = CLUSTER.pack(Tuple.from("bootstrap-admin"));
     private static final byte[] BOOTSTRAP_TENANT_ADMIN = CLUSTER.pack(Tuple.from("bootstrap-tenant-admin"));
+    private static final Subspace POOL_ISSUERS = CLUSTER.get("ip-issuer");
 
     /** Scope name of cluster-scoped principals in the client index. */
     public static final String CLUSTER_SCOPE = "";
@@ -77,6 +81,20 @@ public final class ControlPlaneKeys {
 
     public static Subspace serviceAccountNames(String tenantId) {
         return scope(tenantId).get("sa-name");
+    }
+
+    /** Subspace holding a tenant's identity pools, by name. */
+    public static Subspace identityPools(String tenantId) {
+        return RootKeySpace.tenant(tenantId).get("ip");
+    }
+
+    public static byte[] identityPool(String tenantId, String name) {
+        return identityPools(tenantId).pack(Tuple.from(name));
+    }
+
+    /** The issuer index entry of {@code issuer} (exactly the {@code iss} its tokens carry). */
+    public static byte[] identityPoolIssuer(String issuer) {
+        return POOL_ISSUERS.pack(Tuple.from(issuer));
     }
 
     private static Subspace scope(String tenantId) {

@@ -17,6 +17,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Tenants; platform administrators only. */
 @Path("/v1/tenants")
@@ -31,10 +34,13 @@ public class TenantResource {
     }
 
     /** Body of a create request. */
+    @Schema(name = "TenantCreateRequest")
     public record CreateRequest(String id) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "Created; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Tenant.class)))
     public Response create(CreateRequest request) {
         AccessRules.requirePlatformAdmin(identity);
         if (request == null) {
@@ -59,6 +65,7 @@ public class TenantResource {
 
     @DELETE
     @Path("{tenant}")
+    @APIResponse(responseCode = "204", description = "Deleted")
     public Response delete(@PathParam("tenant") String id) {
         AccessRules.requirePlatformAdmin(identity);
         tenants.delete(id);

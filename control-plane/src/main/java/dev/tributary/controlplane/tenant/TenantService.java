@@ -2,6 +2,8 @@ package dev.tributary.controlplane.tenant;
 
 import dev.tributary.controlplane.paging.Page;
 import dev.tributary.controlplane.paging.PageRequest;
+import dev.tributary.controlplane.identitypool.IdentityPoolRegistry;
+import dev.tributary.controlplane.identitypool.IdentityPoolService;
 import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.ProblemException;
 import dev.tributary.controlplane.security.VerifiedTokenCache;
@@ -24,10 +26,12 @@ import java.util.List;
 public class TenantService {
     private final KeyValueStore store;
     private final VerifiedTokenCache verifiedTokens;
+    private final IdentityPoolRegistry identityPools;
 
-    TenantService(KeyValueStore store, VerifiedTokenCache verifiedTokens) {
+    TenantService(KeyValueStore store, VerifiedTokenCache verifiedTokens, IdentityPoolRegistry identityPools) {
         this.store = store;
         this.verifiedTokens = verifiedTokens;
+        this.identityPools = identityPools;
     }
 
     public Tenant create(String id) {
@@ -80,8 +84,10 @@ public class TenantService {
     }
 
     /**
-     * Deletes the tenant and everything it owns: its subspace, and the cluster-wide client-id index
-     * entries of its service accounts (their tokens stop working at once: see CallerResolver).
+     * Deletes the tenant and everything it owns: its subspace, the cluster-wide client-id index
+     * entries of its service accounts (their tokens stop working at once: see CallerResolver), and
+     * the cluster-wide issuer index entries of its identity pools (their issuers are free again, and
+     * their tokens name no tenant any more).
      */
     public void delete(String id) {
         validateId(id);
@@ -93,12 +99,14 @@ public class TenantService {
                 String accountId = ControlPlaneKeys.serviceAccounts(id).unpack(account.key()).getString(0);
                 tx.clear(ControlPlaneKeys.client(accountId));
             }
+            IdentityPoolService.clearIssuerIndex(tx, id);
             byte[] subspace = RootKeySpace.tenant(id).pack();
             tx.clearRange(subspace, Keys.prefixEnd(subspace));
             tx.clear(ControlPlaneKeys.tenant(id));
             return null;
         });
         // Its principals' tokens stop working on this node at once (other nodes: see VerifiedTokenCache).
+        identityPools.forgetTenant(id);
         verifiedTokens.invalidateTenant(id);
     }
 

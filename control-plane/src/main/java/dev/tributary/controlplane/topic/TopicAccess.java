@@ -1,37 +1,57 @@
 package dev.tributary.controlplane.topic;
 
-import dev.tributary.controlplane.problem.ProblemException;
+import dev.tributary.acl.AclOperation;
+import dev.tributary.acl.AclResourceType;
+import dev.tributary.controlplane.acl.AclAccess;
 import dev.tributary.controlplane.security.AccessRules;
 import dev.tributary.controlplane.security.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Singleton;
 
 /**
- * Who may do what with a tenant's topics over REST: the one place ACLs will replace. Until then a
- * tenant's administrators (and platform administrators) create, alter and delete; every principal
- * of the tenant reads. Checked before anything is read: a caller of another tenant gets 403
- * FORBIDDEN whether the tenant or the topic exists or not (no existence probing, and the same
- * answer as the service-account API gives), and nothing changes.
+ * Who may do what with a tenant's topics over REST, by the tenant's ACLs (administrators of the
+ * tenant and platform administrators may do everything): create needs CREATE on the topic or on
+ * the tenant resource; get and list DESCRIBE (a list shows only the topics the caller may
+ * describe); a config change ALTER_CONFIGS; adding partitions ALTER; delete DELETE. Checked before
+ * anything is read: a caller of another tenant gets 403 FORBIDDEN whether the tenant or the topic
+ * exists or not (no existence probing, and the same answer as the service-account API gives), and
+ * nothing changes.
  */
-public final class TopicAccess {
-    /** What a request does to topics. */
-    public enum Operation {
-        DESCRIBE, CREATE, ALTER, DELETE
+@Singleton
+public class TopicAccess {
+    private final AclAccess acls;
+
+    TopicAccess(AclAccess acls) {
+        this.acls = acls;
     }
 
-    private TopicAccess() {}
-
-    public static Caller require(SecurityIdentity identity, String tenant, Operation operation) {
+    /** The caller, if it may perform {@code operation} on topic {@code topic} of {@code tenant}; 403 FORBIDDEN otherwise. */
+    public Caller require(SecurityIdentity identity, String tenant, AclOperation operation, String topic) {
         Caller caller = AccessRules.caller(identity);
-        if (caller.isPlatformAdmin()) {
-            return caller;
-        }
-        if (caller.tenant() == null || !caller.tenant().equals(tenant)) {
-            throw ProblemException.forbidden("principals of another tenant may not access tenant '" + tenant + "'");
-        }
-        if (operation != Operation.DESCRIBE && !caller.administers(tenant)) {
-            throw ProblemException.forbidden("only administrators of tenant '" + tenant + "' may "
-                    + operation.name().toLowerCase(java.util.Locale.ROOT) + " topics");
-        }
+        acls.require(caller, tenant, operation, AclResourceType.TOPIC, topic);
         return caller;
+    }
+
+    /**
+     * The caller, if it belongs to {@code tenant} (or is a platform administrator): what a list or a
+     * create needs before the request's body or the topics are looked at; 403 FORBIDDEN otherwise.
+     */
+    public Caller requireTenantPrincipal(SecurityIdentity identity, String tenant) {
+        Caller caller = AccessRules.caller(identity);
+        AclAccess.requireTenantPrincipal(caller, tenant);
+        return caller;
+    }
+
+    /** Create: CREATE on the topic, or on the tenant resource (any topic); 403 FORBIDDEN naming the topic otherwise. */
+    public void requireCreate(Caller caller, String tenant, String topic) {
+        if (acls.allowed(caller, tenant, AclOperation.CREATE, AclResourceType.TENANT, tenant)) {
+            return;
+        }
+        acls.require(caller, tenant, AclOperation.CREATE, AclResourceType.TOPIC, topic);
+    }
+
+    /** Whether a listing shows {@code topic} to {@code caller}. */
+    public boolean mayDescribe(Caller caller, String tenant, String topic) {
+        return acls.allowed(caller, tenant, AclOperation.DESCRIBE, AclResourceType.TOPIC, topic);
     }
 }

@@ -1,6 +1,7 @@
 package dev.tributary.controlplane.topic;
 
 import dev.tributary.log.PartitionLog;
+import dev.tributary.quota.QuotaStore;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicStore;
 import jakarta.enterprise.inject.Produces;
@@ -11,8 +12,9 @@ import jakarta.inject.Singleton;
 public class TopicBeans {
     @Produces
     @Singleton
-    TopicStore topicStore(KeyValueStore store) {
-        return new TopicStore(store);
+    TopicStore topicStore(KeyValueStore store, QuotaStore quotas) {
+        // The count quotas (topics, partitions) are checked in the transaction of each create or increase.
+        return new TopicStore(store, quotas);
     }
 
     @Produces

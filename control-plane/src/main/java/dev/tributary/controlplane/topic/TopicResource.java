@@ -1,9 +1,11 @@
 package dev.tributary.controlplane.topic;
 
+import dev.tributary.acl.AclOperation;
 import dev.tributary.controlplane.paging.Page;
 import dev.tributary.controlplane.paging.PageRequest;
 import dev.tributary.controlplane.problem.ErrorCodes;
 import dev.tributary.controlplane.problem.ProblemException;
+import dev.tributary.controlplane.security.Caller;
 import dev.tributary.controlplane.tenant.TenantService;
 import dev.tributary.log.PartitionLog;
 import dev.tributary.log.PartitionOffsets;
@@ -34,6 +36,9 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * A tenant's topics: a thin layer over {@link TopicStore}. Authorization ({@link TopicAccess})
@@ -51,17 +56,20 @@ public class TopicResource {
     private final TenantService tenants;
     private final SecurityIdentity identity;
     private final Event<TopicChanged> changes;
+    private final TopicAccess access;
 
     TopicResource(TopicStore topics, PartitionLog log, TenantService tenants, SecurityIdentity identity,
-            Event<TopicChanged> changes) {
+            Event<TopicChanged> changes, TopicAccess access) {
         this.topics = topics;
         this.log = log;
         this.tenants = tenants;
         this.identity = identity;
         this.changes = changes;
+        this.access = access;
     }
 
     /** Body of a create request; partitions default to 1, config to none. */
+    @Schema(name = "TopicCreateRequest")
     public record CreateRequest(String name, Integer partitions, Map<String, String> config) {}
 
     /** Body of a config change: keys to set, keys to return to their defaults. */
@@ -72,11 +80,15 @@ public class TopicResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "201", description = "Created; Location names it, ETag is its version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicView.class)))
     public Response create(@PathParam("tenant") String tenant, CreateRequest request) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.CREATE);
+        Caller caller = access.requireTenantPrincipal(identity, tenant);
         if (request == null) {
             throw ProblemException.badRequest(ErrorCodes.INVALID_REQUEST, "a JSON body with the topic name is required");
         }
+        TopicStore.validateName(request.name()); // the ACL check needs a name; checking its shape reveals nothing
+        access.requireCreate(caller, tenant, request.name());
         tenants.get(tenant); // TENANT_NOT_FOUND rather than a topic in a tenant that does not exist
         TopicMetadata topic = topics.create(tenant, request.name(), request.partitions() == null ? 1 : request.partitions(),
                 request.config() == null ? Map.of() : request.config());
@@ -88,20 +100,37 @@ public class TopicResource {
     @GET
     public Page<TopicView> list(@PathParam("tenant") String tenant, @QueryParam("pageSize") Integer pageSize,
             @QueryParam("pageToken") String pageToken) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.DESCRIBE);
+        Caller caller = access.requireTenantPrincipal(identity, tenant);
         PageRequest page = PageRequest.parse(pageSize, null);
         String after = decodePageToken(pageToken);
         tenants.get(tenant);
-        TopicPage found = topics.list(tenant, after, page.pageSize());
+        // Only the topics the caller may describe (as Kafka lists them): read on until the page is full.
         List<TopicView> items = new ArrayList<>();
-        found.topics().forEach(t -> items.add(TopicView.of(t, null)));
-        return new Page<>(items, found.nextAfter() == null ? null : encodePageToken(found.nextAfter()));
+        while (true) {
+            TopicPage found = topics.list(tenant, after, page.pageSize());
+            for (int i = 0; i < found.topics().size(); i++) {
+                TopicMetadata t = found.topics().get(i);
+                if (access.mayDescribe(caller, tenant, t.name())) {
+                    items.add(TopicView.of(t, null));
+                    if (items.size() == page.pageSize()) {
+                        boolean more = i < found.topics().size() - 1 || found.nextAfter() != null;
+                        return new Page<>(items, more ? encodePageToken(t.name()) : null);
+                    }
+                }
+            }
+            if (found.nextAfter() == null) {
+                return new Page<>(items, null);
+            }
+            after = found.nextAfter();
+        }
     }
 
     @GET
     @Path("{name}")
+    @APIResponse(responseCode = "200", description = "The topic with its partitions' offsets; ETag is its version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicView.class)))
     public Response get(@PathParam("tenant") String tenant, @PathParam("name") String name) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.DESCRIBE);
+        access.require(identity, tenant, AclOperation.DESCRIBE, name);
         TopicMetadata topic = topics.get(tenant, name);
         List<TopicView.PartitionView> partitions = new ArrayList<>(topic.partitions());
         for (int p = 0; p < topic.partitions(); p++) {
@@ -114,9 +143,11 @@ public class TopicResource {
     @PATCH
     @Path("{name}")
     @Consumes({MediaType.APPLICATION_JSON, "application/merge-patch+json"})
+    @APIResponse(responseCode = "200", description = "The changed topic; ETag is its new version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicView.class)))
     public Response updateConfig(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @HeaderParam("If-Match") String ifMatch, ConfigPatch patch) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.ALTER);
+        access.require(identity, tenant, AclOperation.ALTER_CONFIGS, name);
         if (patch == null || (patch.set() == null && patch.reset() == null)) {
             throw ProblemException.badRequest(ErrorCodes.INVALID_REQUEST, "a JSON body with 'set' and/or 'reset' is required");
         }
@@ -133,8 +164,10 @@ public class TopicResource {
     @POST
     @Path("{name}/partitions")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "The grown topic; ETag is its new version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TopicView.class)))
     public Response addPartitions(@PathParam("tenant") String tenant, @PathParam("name") String name, PartitionsRequest request) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.ALTER);
+        access.require(identity, tenant, AclOperation.ALTER, name);
         if (request == null || request.count() == null) {
             throw ProblemException.badRequest(ErrorCodes.INVALID_REQUEST, "a JSON body with the new partition 'count' is required");
         }
@@ -145,8 +178,9 @@ public class TopicResource {
 
     @DELETE
     @Path("{name}")
+    @APIResponse(responseCode = "204", description = "Deleted, with its records")
     public Response delete(@PathParam("tenant") String tenant, @PathParam("name") String name) {
-        TopicAccess.require(identity, tenant, TopicAccess.Operation.DELETE);
+        access.require(identity, tenant, AclOperation.DELETE, name);
         TopicMetadata deleted = topics.delete(tenant, name);
         changes.fire(new TopicChanged(tenant, deleted, TopicChanged.Kind.DELETED));
         return Response.noContent().build();

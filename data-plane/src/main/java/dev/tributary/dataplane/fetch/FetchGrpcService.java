@@ -1,6 +1,8 @@
 package dev.tributary.dataplane.fetch;
 
 import com.google.protobuf.ByteString;
+import dev.tributary.acl.AclOperation;
+import dev.tributary.acl.AclResourceType;
 import dev.tributary.api.v1.FetchRequest;
 import dev.tributary.api.v1.FetchResponse;
 import dev.tributary.api.v1.FetchServiceGrpc;
@@ -16,12 +18,13 @@ import dev.tributary.api.v1.PartitionOffsetQuery;
 import dev.tributary.api.v1.SubscribeRequest;
 import dev.tributary.api.v1.SubscribeResponse;
 import dev.tributary.api.v1.TopicInfo;
+import dev.tributary.controlplane.security.Caller;
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.node.LocalNode;
 import dev.tributary.dataplane.ownership.LocalPod;
-import dev.tributary.dataplane.security.CallerContext;
+import dev.tributary.dataplane.quota.QuotaGate;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.FetchResult;
 import dev.tributary.log.LogErrorCode;
@@ -54,7 +57,7 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
     /** Topics Metadata lists when no names are given. */
     static final int METADATA_MAX_TOPICS = TopicStore.MAX_PAGE_SIZE;
 
-    private final CallerContext callers;
+    private final DataPlaneAccess access;
     private final TopicStore topics;
     private final PartitionLog log;
     private final HighWatermarkWaiters waiters;
@@ -62,14 +65,17 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
     private final LocalNode localNode;
     private final LocalPod pod;
     private final Duration maxWait;
+    private final QuotaGate quotas;
 
     /**
      * @param maxWait {@code tributary.data-plane.fetch.max-wait}: the longest a fetch long-polls, and
      *     how long an idle subscription waits before it looks again
+     * @param quotas rates (a fetch over the tenant's fetch rate is THROTTLED, a subscription is delayed
+     *     instead) and the tenant's concurrent streams
      */
-    public FetchGrpcService(CallerContext callers, TopicStore topics, PartitionLog log, HighWatermarkWaiters waiters,
-            StorageExecutor executor, LocalNode localNode, LocalPod pod, Duration maxWait) {
-        this.callers = callers;
+    public FetchGrpcService(DataPlaneAccess access, TopicStore topics, PartitionLog log, HighWatermarkWaiters waiters,
+            StorageExecutor executor, LocalNode localNode, LocalPod pod, Duration maxWait, QuotaGate quotas) {
+        this.access = access;
         this.topics = topics;
         this.log = log;
         this.waiters = waiters;
@@ -77,36 +83,41 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
         this.localNode = localNode;
         this.pod = pod;
         this.maxWait = maxWait;
+        this.quotas = quotas;
     }
 
     // ------------------------------------------------------------------ Fetch
 
     @Override
     public void fetch(FetchRequest request, StreamObserver<FetchResponse> response) {
-        String tenant;
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.READ, request.getTopic());
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
         long maxWaitMs = Math.min(Math.max(0, request.getMaxWaitMs()), maxWait.toMillis());
-        LongPoll poll = new LongPoll(tenant, request, (ServerCallStreamObserver<FetchResponse>) response,
+        LongPoll poll = new LongPoll(caller, request, (ServerCallStreamObserver<FetchResponse>) response,
                 System.nanoTime() + maxWaitMs * 1_000_000L);
         executor.execute(poll::attempt);
     }
 
     /** One fetch call: read, and if there is not enough yet, wait on the partitions' shared watches, then read again. */
     private final class LongPoll {
+        final Caller caller;
         final String tenant;
         final FetchRequest request;
         final ServerCallStreamObserver<FetchResponse> response;
         final long deadlineNanos;
         volatile List<CompletableFuture<Long>> waiting = List.of();
         volatile boolean cancelled;
+        /** Passed the quota check (at the first attempt; later attempts of a long poll are the same call). */
+        boolean admitted;
 
-        LongPoll(String tenant, FetchRequest request, ServerCallStreamObserver<FetchResponse> response, long deadlineNanos) {
-            this.tenant = tenant;
+        LongPoll(Caller caller, FetchRequest request, ServerCallStreamObserver<FetchResponse> response, long deadlineNanos) {
+            this.caller = caller;
+            this.tenant = caller.tenant();
             this.request = request;
             this.response = response;
             this.deadlineNanos = deadlineNanos;
@@ -123,6 +134,12 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
             FetchResponse answer;
             TopicMetadata topic;
             try {
+                // READ on the topic at every attempt, so a long poll never outlives a revoked ACL by a wait.
+                access.requireTopic(caller, AclOperation.READ, request.getTopic());
+                if (!admitted) {
+                    quotas.admitFetch(tenant); // THROTTLED before anything is read
+                    admitted = true;
+                }
                 topic = topics.get(tenant, request.getTopic());
                 answer = read(topic);
             } catch (RuntimeException e) {
@@ -137,6 +154,7 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
             }
             long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000L;
             if (bytes >= Math.max(1, request.getMinBytes()) || remainingMs <= 0) {
+                quotas.recordFetched(tenant, bytes); // what is answered counts against the fetch rate
                 response.onNext(answer);
                 response.onCompleted();
                 return;
@@ -165,7 +183,11 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
 
         private void attemptFinal() {
             try {
-                response.onNext(read(topics.get(tenant, request.getTopic())));
+                access.requireTopic(caller, AclOperation.READ, request.getTopic());
+                FetchResponse answer = read(topics.get(tenant, request.getTopic()));
+                quotas.recordFetched(tenant, answer.getPartitionsList().stream()
+                        .mapToLong(p -> p.getBatchesList().stream().mapToLong(ByteString::size).sum()).sum());
+                response.onNext(answer);
                 response.onCompleted();
             } catch (RuntimeException e) {
                 response.onError(DataPlaneErrors.toStatusException(e));
@@ -207,15 +229,18 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
 
     @Override
     public void listOffsets(ListOffsetsRequest request, StreamObserver<ListOffsetsResponse> response) {
-        String tenant;
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.DESCRIBE, request.getTopic());
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
+        String tenant = caller.tenant();
         executor.execute(() -> {
             try {
+                access.requireTopic(caller, AclOperation.DESCRIBE, request.getTopic());
+                quotas.admitRequest(tenant);
                 response.onNext(listOffsets(tenant, request));
                 response.onCompleted();
             } catch (RuntimeException e) {
@@ -255,19 +280,29 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
 
     @Override
     public void metadata(MetadataRequest request, StreamObserver<MetadataResponse> response) {
-        String tenant;
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.DESCRIBE, null);
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
+        String tenant = caller.tenant();
         executor.execute(() -> {
             try {
+                quotas.admitRequest(tenant);
+                // DESCRIBE on each topic: named ones must be allowed, a listing shows only the allowed ones (as Kafka's).
                 List<TopicMetadata> described = new ArrayList<>();
                 if (request.getTopicsCount() == 0) {
-                    described.addAll(topics.list(tenant, null, METADATA_MAX_TOPICS).topics());
+                    for (TopicMetadata t : topics.list(tenant, null, METADATA_MAX_TOPICS).topics()) {
+                        if (access.allowed(caller, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.name())) {
+                            described.add(t);
+                        }
+                    }
                 } else {
+                    for (String name : request.getTopicsList()) {
+                        access.requireTopic(caller, AclOperation.DESCRIBE, name);
+                    }
                     for (String name : request.getTopicsList()) {
                         described.add(topics.get(tenant, name));
                     }
@@ -297,15 +332,16 @@ public final class FetchGrpcService extends FetchServiceGrpc.FetchServiceImplBas
 
     @Override
     public StreamObserver<SubscribeRequest> subscribe(StreamObserver<SubscribeResponse> response) {
-        String tenant;
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.READ, null);
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return new Subscription.Ignoring();
         }
-        return new Subscription(tenant, (ServerCallStreamObserver<SubscribeResponse>) response, topics, log, waiters, executor,
-                maxWait);
+        // The topic comes with the start message: READ is checked then, and again before every read.
+        return new Subscription(caller.tenant(), topic -> access.requireTopic(caller, AclOperation.READ, topic),
+                (ServerCallStreamObserver<SubscribeResponse>) response, topics, log, waiters, executor, maxWait, quotas);
     }
 
     static LogException unknownPartition(TopicMetadata topic, int partition) {

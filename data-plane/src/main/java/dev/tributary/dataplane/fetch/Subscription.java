@@ -8,8 +8,10 @@ import dev.tributary.api.v1.SubscribeStart;
 import dev.tributary.dataplane.PartitionRef;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
+import dev.tributary.dataplane.quota.QuotaGate;
 import dev.tributary.log.FetchResult;
 import dev.tributary.log.PartitionLog;
+import dev.tributary.quota.QuotaEnforcer;
 import dev.tributary.topic.TopicMetadata;
 import dev.tributary.topic.TopicStore;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -19,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One Subscribe stream: a partition's batches pushed to the client as far as its credit allows.
@@ -33,19 +37,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ({@link HighWatermarkWaiters}) for at most the fetch max-wait, then looks again; when credit is
  * missing it does nothing until credit arrives. A slow consumer therefore costs a few counters and
  * at most one read's worth of held batches, never a flood.
+ *
+ * <p>Quotas: from its start message until it ends, the stream counts against the tenant's
+ * connection quota on this pod (refused with CONNECTION_QUOTA_EXCEEDED beyond it). What it sends
+ * counts against the tenant's fetch rate; while that budget is spent, the next read waits until it
+ * is positive again instead of failing the stream (what was read is still sent).
  */
 final class Subscription implements StreamObserver<SubscribeRequest> {
     /** Upper bound on one read, whatever the byte credit. */
     private static final int MAX_READ_BYTES = 4 * 1024 * 1024;
 
     private final String tenant;
+    /** Throws (PERMISSION_DENIED) unless the subscriber may read the named topic; checked at the start and before every read. */
+    private final Consumer<String> requireRead;
     private final ServerCallStreamObserver<SubscribeResponse> response;
     private final TopicStore topics;
     private final PartitionLog log;
     private final HighWatermarkWaiters waiters;
     private final StorageExecutor executor;
     private final Duration maxWait;
+    private final QuotaGate quotas;
     private final AtomicInteger pumpRequests = new AtomicInteger();
+    /** This stream's place in the tenant's connection quota, from the start message on; released when it ends. */
+    private volatile QuotaEnforcer.StreamPermit stream;
 
     // Written on the event loop, read by the pump: guarded by this.
     private SubscribeStart start;
@@ -62,15 +76,18 @@ final class Subscription implements StreamObserver<SubscribeRequest> {
     private final ArrayDeque<byte[]> held = new ArrayDeque<>();
     private CompletableFuture<Long> waiting;
 
-    Subscription(String tenant, ServerCallStreamObserver<SubscribeResponse> response, TopicStore topics, PartitionLog log,
-            HighWatermarkWaiters waiters, StorageExecutor executor, Duration maxWait) {
+    Subscription(String tenant, Consumer<String> requireRead, ServerCallStreamObserver<SubscribeResponse> response,
+            TopicStore topics, PartitionLog log, HighWatermarkWaiters waiters, StorageExecutor executor, Duration maxWait,
+            QuotaGate quotas) {
         this.tenant = tenant;
+        this.requireRead = requireRead;
         this.response = response;
         this.topics = topics;
         this.log = log;
         this.waiters = waiters;
         this.executor = executor;
         this.maxWait = maxWait;
+        this.quotas = quotas;
         response.setOnCancelHandler(() -> {
             synchronized (this) {
                 finished = true;
@@ -144,7 +161,12 @@ final class Subscription implements StreamObserver<SubscribeRequest> {
         response.onError(DataPlaneErrors.toStatusException(e));
     }
 
+    /** Every end of the stream (cancel, client error, failure, completion) passes here. */
     private void stopWaiting() {
+        QuotaEnforcer.StreamPermit counted = stream;
+        if (counted != null) {
+            counted.release();
+        }
         CompletableFuture<Long> w = waiting;
         if (w != null) {
             w.complete(HighWatermarkWaiters.TIMED_OUT);
@@ -197,7 +219,10 @@ final class Subscription implements StreamObserver<SubscribeRequest> {
         if (started == null) {
             return;
         }
+        // An ACL revoked while the stream is open ends it at its next read (a cached decision: no store read).
+        requireRead.accept(started.getTopic());
         if (partition == null) {
+            openStream();
             TopicMetadata topic = topics.get(tenant, started.getTopic());
             if (started.getPartition() < 0 || started.getPartition() >= topic.partitions()) {
                 throw FetchGrpcService.unknownPartition(topic, started.getPartition());
@@ -230,6 +255,10 @@ final class Subscription implements StreamObserver<SubscribeRequest> {
                     return;
                 }
                 bytes = byteCredit;
+            }
+            requireRead.accept(started.getTopic());
+            if (throttled()) {
+                return; // over the fetch rate: the delay's end pumps again
             }
             FetchResult read = log.fetch(partition.tenant(), partition.topicId(), partition.partition(), nextOffset,
                     (int) Math.min(bytes, MAX_READ_BYTES));
@@ -265,6 +294,40 @@ final class Subscription implements StreamObserver<SubscribeRequest> {
             held.poll();
             nextOffset = lastOffset(batch) + 1;
             response.onNext(SubscribeResponse.newBuilder().addBatches(ByteString.copyFrom(batch)).build());
+            quotas.recordFetched(tenant, batch.length);
+        }
+        return true;
+    }
+
+    /** Counts this stream against the tenant's connection quota (CONNECTION_QUOTA_EXCEEDED beyond it). */
+    private void openStream() {
+        QuotaEnforcer.StreamPermit permit = quotas.openStream(tenant);
+        stream = permit;
+        synchronized (this) {
+            if (!finished) {
+                return;
+            }
+        }
+        permit.release(); // the stream ended while it was being counted
+    }
+
+    /**
+     * If the tenant's fetch budget is spent, waits until it is positive again (then pumps) and
+     * returns true; the wait is ended early like a wait for data, when the stream ends.
+     */
+    private boolean throttled() {
+        long delayNanos = quotas.fetchDelayNanos(tenant);
+        if (delayNanos <= 0) {
+            return false;
+        }
+        CompletableFuture<Long> wait = new CompletableFuture<>();
+        CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS).execute(() -> wait.complete(HighWatermarkWaiters.TIMED_OUT));
+        waiting = wait;
+        wait.whenComplete((h, e) -> schedulePump());
+        synchronized (this) {
+            if (finished) {
+                wait.complete(HighWatermarkWaiters.TIMED_OUT);
+            }
         }
         return true;
     }

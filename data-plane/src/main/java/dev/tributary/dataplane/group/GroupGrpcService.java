@@ -1,5 +1,7 @@
 package dev.tributary.dataplane.group;
 
+import dev.tributary.acl.AclOperation;
+import dev.tributary.acl.AclResourceType;
 import dev.tributary.api.v1.CommitOffsetsRequest;
 import dev.tributary.api.v1.CommitOffsetsResponse;
 import dev.tributary.api.v1.CommittedPartitionOffset;
@@ -22,11 +24,11 @@ import dev.tributary.api.v1.OffsetToCommit;
 import dev.tributary.api.v1.ResetOffsetsRequest;
 import dev.tributary.api.v1.ResetOffsetsResponse;
 import dev.tributary.api.v1.TopicPartitions;
+import dev.tributary.controlplane.security.Caller;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
-import dev.tributary.dataplane.security.CallerContext;
+import dev.tributary.dataplane.quota.QuotaGate;
 import dev.tributary.dataplane.security.DataPlaneAccess;
-import dev.tributary.dataplane.security.DataPlaneAccess.Operation;
 import dev.tributary.group.AssignedTopic;
 import dev.tributary.group.CommittedOffset;
 import dev.tributary.group.GroupCoordinator;
@@ -52,7 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * {@code tributary.v1.GroupService}: a thin translation to {@link GroupCoordinator}, which holds
@@ -62,21 +64,30 @@ import java.util.function.Function;
 public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     static final int DEFAULT_PAGE_SIZE = 100;
 
-    private final CallerContext callers;
+    private final DataPlaneAccess access;
     private final GroupCoordinator groups;
     private final TopicStore topics;
     private final StorageExecutor executor;
+    private final QuotaGate quotas;
 
-    public GroupGrpcService(CallerContext callers, GroupCoordinator groups, TopicStore topics, StorageExecutor executor) {
-        this.callers = callers;
+    /** @param quotas every call counts against the tenant's request rate */
+    public GroupGrpcService(DataPlaneAccess access, GroupCoordinator groups, TopicStore topics, StorageExecutor executor,
+            QuotaGate quotas) {
+        this.access = access;
         this.groups = groups;
         this.topics = topics;
         this.executor = executor;
+        this.quotas = quotas;
     }
 
     @Override
     public void heartbeat(GroupHeartbeatRequest request, StreamObserver<GroupHeartbeatResponse> response) {
-        serve(response, Operation.READ, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.READ, request.getGroupId(), (caller, tenant) -> {
+            // Joining with a subscription: DESCRIBE on each subscribed topic (Kafka's rule), so that
+            // an assignment never reveals a topic the member may not see.
+            for (String topic : request.getSubscribedTopicsList()) {
+                access.requireTopic(caller, AclOperation.DESCRIBE, topic);
+            }
             HeartbeatResponse answer = groups.heartbeat(tenant, request.getGroupId(), new HeartbeatRequest(request.getMemberId(),
                     request.getMemberEpoch(),
                     // Empty means "unchanged" on the wire; the coordinator says so with null.
@@ -95,7 +106,7 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupResponse> response) {
-        serve(response, Operation.READ, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.READ, request.getGroupId(), (caller, tenant) -> {
             groups.leave(tenant, request.getGroupId(), request.getMemberId(), request.getMemberEpoch());
             return LeaveGroupResponse.getDefaultInstance();
         });
@@ -103,9 +114,10 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> response) {
-        serve(response, Operation.READ, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.READ, request.getGroupId(), (caller, tenant) -> {
             List<OffsetCommit> commits = new ArrayList<>();
             for (OffsetToCommit c : request.getOffsetsList()) {
+                access.requireTopic(caller, AclOperation.READ, c.getTopic());
                 commits.add(new OffsetCommit(c.getTopic(), c.getPartition(), c.getOffset(), c.getMetadata()));
             }
             List<CommittedOffset> written = groups.commitOffsets(tenant, request.getGroupId(), request.getMemberId(),
@@ -116,7 +128,7 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> response) {
-        serve(response, Operation.DESCRIBE, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.DESCRIBE, request.getGroupId(), (caller, tenant) -> {
             Map<TopicPartition, CommittedOffset> offsets = groups.fetchOffsets(tenant, request.getGroupId(),
                     request.getTopicsCount() == 0 ? null : request.getTopicsList());
             return FetchOffsetsResponse.newBuilder().addAllOffsets(committed(new Names(tenant), offsets.values())).build();
@@ -125,7 +137,7 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> response) {
-        serve(response, Operation.DESCRIBE, null, tenant -> {
+        serve(response, AclOperation.DESCRIBE, null, (caller, tenant) -> {
             int pageSize = request.getPageSize() == 0 ? DEFAULT_PAGE_SIZE : request.getPageSize();
             if (pageSize < 0 || pageSize > GroupCoordinator.MAX_LIST_PAGE) {
                 throw DataPlaneErrors.invalidRequest("page_size must be in [1, " + GroupCoordinator.MAX_LIST_PAGE + "], not " + pageSize);
@@ -137,6 +149,10 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
             List<GroupListing> page = found.subList(0, Math.min(pageSize, found.size()));
             ListGroupsResponse.Builder out = ListGroupsResponse.newBuilder();
             for (GroupListing g : page) {
+                // Only the groups the caller may describe (as Kafka lists them); a page may hold fewer than page_size.
+                if (!access.allowed(caller, AclOperation.DESCRIBE, AclResourceType.GROUP, g.groupId())) {
+                    continue;
+                }
                 out.addGroups(GroupSummary.newBuilder().setGroupId(g.groupId()).setState(state(g.state())).setMembers(g.members())
                         .setGroupEpoch(g.groupEpoch()));
             }
@@ -149,7 +165,7 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void describeGroup(DescribeGroupRequest request, StreamObserver<DescribeGroupResponse> response) {
-        serve(response, Operation.DESCRIBE, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.DESCRIBE, request.getGroupId(), (caller, tenant) -> {
             GroupDescription d = groups.describe(tenant, request.getGroupId());
             Names names = new Names(tenant);
             DescribeGroupResponse.Builder out = DescribeGroupResponse.newBuilder().setGroupId(d.groupId()).setState(state(d.state()))
@@ -174,7 +190,8 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void resetOffsets(ResetOffsetsRequest request, StreamObserver<ResetOffsetsResponse> response) {
-        serve(response, Operation.READ, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.READ, request.getGroupId(), (caller, tenant) -> {
+            access.requireTopic(caller, AclOperation.READ, request.getTopic());
             OffsetReset reset = switch (request.getStrategy()) {
                 case RESET_STRATEGY_EARLIEST -> OffsetReset.earliest();
                 case RESET_STRATEGY_LATEST -> OffsetReset.latest();
@@ -193,25 +210,34 @@ public final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBas
 
     @Override
     public void deleteGroup(DeleteGroupRequest request, StreamObserver<DeleteGroupResponse> response) {
-        serve(response, Operation.DELETE, request.getGroupId(), tenant -> {
+        serve(response, AclOperation.DELETE, request.getGroupId(), (caller, tenant) -> {
             groups.deleteGroup(tenant, request.getGroupId());
             return DeleteGroupResponse.getDefaultInstance();
         });
     }
 
-    /** Authorizes on the invoking thread (the caller is bound to it), then runs {@code call} on the storage pool. */
-    private <T> void serve(StreamObserver<T> response, Operation operation, String group, Function<String, T> call) {
-        String tenant;
+    /**
+     * Reads the caller on the invoking thread (it is bound to it), then on the storage pool checks
+     * {@code operation} on {@code group} (null: a listing, which filters instead) and runs {@code
+     * call}, which checks what else it needs (topics) before it changes anything.
+     */
+    private <T> void serve(StreamObserver<T> response, AclOperation operation, String group, BiFunction<Caller, String, T> call) {
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorizeGroup(callers, operation, group);
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
+        String tenant = caller.tenant();
         executor.execute(() -> {
             T answer;
             try {
-                answer = call.apply(tenant);
+                if (group != null) {
+                    access.requireGroup(caller, operation, group);
+                }
+                quotas.admitRequest(tenant); // THROTTLED before the coordinator reads or writes anything
+                answer = call.apply(caller, tenant);
             } catch (RuntimeException e) {
                 response.onError(DataPlaneErrors.toStatusException(e));
                 return;

@@ -1,5 +1,6 @@
 package dev.tributary.dataplane.produce;
 
+import dev.tributary.acl.AclOperation;
 import dev.tributary.api.v1.Acks;
 import dev.tributary.api.v1.BatchAppendResult;
 import dev.tributary.api.v1.PartitionBatches;
@@ -7,10 +8,11 @@ import dev.tributary.api.v1.PartitionProduceResult;
 import dev.tributary.api.v1.ProduceRequest;
 import dev.tributary.api.v1.ProduceResponse;
 import dev.tributary.api.v1.ProduceServiceGrpc;
+import dev.tributary.controlplane.security.Caller;
 import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.produce.AppendCoalescer.Reservation;
-import dev.tributary.dataplane.security.CallerContext;
+import dev.tributary.dataplane.quota.QuotaGate;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
@@ -35,8 +37,8 @@ import org.jboss.logging.Logger;
  * {@code tributary.v1.ProduceService}. On the invoking thread (an event loop in the server
  * application) the handler only reads the caller; then, in the call's turn ({@link CallOrder}:
  * after the calls that arrived before it on its connection), it takes the request's place in the
- * append order of each of its partitions ({@link AppendCoalescer#reserve}). The topic lookup and
- * the validation run on the {@link StorageExecutor}, in parallel with other requests, and then
+ * append order of each of its partitions ({@link AppendCoalescer#reserve}). The ACL check (WRITE
+ * on the topic), the topic lookup and the validation run on the {@link StorageExecutor}, in parallel with other requests, and then
  * fill (or, if the request is refused, cancel) those places. The coalescer appends each
  * partition's places in order, and its commit completes the call. So Produce calls for one
  * partition are appended in the order they took their places, whatever each one's validation
@@ -56,30 +58,34 @@ public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceI
      */
     public static final int MAX_UNCOMPRESSED_REQUEST_BYTES = PartitionLog.MAX_APPEND_UNCOMPRESSED_BYTES;
 
-    private final CallerContext callers;
+    private final DataPlaneAccess access;
     private final TopicStore topics;
     private final AppendCoalescer coalescer;
     private final StorageExecutor executor;
     private final CallOrder order;
+    private final QuotaGate quotas;
 
-    public ProduceGrpcService(CallerContext callers, TopicStore topics, AppendCoalescer coalescer, StorageExecutor executor,
-            CallOrder order) {
-        this.callers = callers;
+    /** @param quotas the tenant's produce rates and storage, checked before validation: a refused request writes nothing */
+    public ProduceGrpcService(DataPlaneAccess access, TopicStore topics, AppendCoalescer coalescer, StorageExecutor executor,
+            CallOrder order, QuotaGate quotas) {
+        this.access = access;
         this.topics = topics;
         this.coalescer = coalescer;
         this.executor = executor;
         this.order = order;
+        this.quotas = quotas;
     }
 
     @Override
     public void produce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
-        String tenant;
+        Caller caller;
         try {
-            tenant = DataPlaneAccess.authorize(callers, DataPlaneAccess.Operation.WRITE, request.getTopic());
+            caller = access.caller();
         } catch (RuntimeException e) {
             response.onError(DataPlaneErrors.toStatusException(e));
             return;
         }
+        String tenant = caller.tenant();
         // The request's places in its partitions' append order, taken in the call's turn (now, or
         // once the calls that arrived before it on its connection have taken theirs), before any
         // validation. A request whose shape is wrong takes none: validation refuses it below,
@@ -93,7 +99,7 @@ public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceI
                 }
             }
             try {
-                executor.execute(() -> produce(tenant, request, places, response));
+                executor.execute(() -> produce(caller, tenant, request, places, response));
             } catch (RejectedExecutionException e) {
                 places.forEach(Reservation::cancel);
                 response.onError(DataPlaneErrors.status(Status.Code.UNAVAILABLE, "POD_NOT_REGISTERED",
@@ -121,11 +127,16 @@ public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceI
         return true;
     }
 
-    private void produce(String tenant, ProduceRequest request, List<Reservation> places,
+    private void produce(Caller caller, String tenant, ProduceRequest request, List<Reservation> places,
             StreamObserver<ProduceResponse> response) {
         List<CompletableFuture<List<AppendResult>>> appends = new ArrayList<>(places.size());
         TopicMetadata topic;
         try {
+            // WRITE on the topic, checked here (the ACLs may have to be read) and before anything is queued.
+            access.requireTopic(caller, AclOperation.WRITE, request.getTopic());
+            // Quotas (request and byte rates, storage) before the batches are even decoded: a throttled
+            // or refused request is answered at once and nothing of it is queued.
+            quotas.admitProduce(tenant, request);
             Validated valid = validate(tenant, request);
             if (places.size() != request.getPartitionsCount()) {
                 throw new IllegalStateException("a request that passed validation took no places in the append order");

@@ -1,5 +1,8 @@
 package dev.tributary.dataplane.quarkus;
 
+import dev.tributary.acl.AclAuthorizer;
+import dev.tributary.controlplane.quota.QuotaBeans;
+import dev.tributary.controlplane.quota.QuotaConfig;
 import dev.tributary.controlplane.security.Caller;
 import dev.tributary.controlplane.topic.TopicChanged;
 import dev.tributary.dataplane.DataPlane;
@@ -10,11 +13,16 @@ import dev.tributary.dataplane.fetch.HighWatermarkWaiters;
 import dev.tributary.dataplane.node.LocalNode;
 import dev.tributary.dataplane.ownership.LocalPod;
 import dev.tributary.dataplane.produce.AppendCoalescer;
+import dev.tributary.dataplane.quota.QuotaMetrics;
+import dev.tributary.dataplane.quota.QuotaSetup;
 import dev.tributary.dataplane.retention.RetentionScheduler;
 import dev.tributary.group.GroupCoordinator;
 import dev.tributary.log.PartitionLog;
+import dev.tributary.quota.QuotaEnforcer;
+import dev.tributary.quota.QuotaStore;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -36,8 +44,12 @@ public class DataPlaneBeans {
     @Produces
     @Singleton
     DataPlane dataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
-            SecurityIdentity identity, ProduceArrivalOrder produceOrder) {
-        return new DataPlane(store, topics, log, node, config, () -> identity.getAttribute(Caller.ATTRIBUTE), produceOrder);
+            SecurityIdentity identity, AclAuthorizer acls, ProduceArrivalOrder produceOrder, QuotaStore quotaLimits,
+            QuotaConfig quotaConfig, MeterRegistry metrics) {
+        // The tenants' limits are the application's one QuotaStore (a change through the REST API applies here at once).
+        QuotaSetup quotas = new QuotaSetup(quotaLimits, QuotaBeans.settings(quotaConfig), new QuotaMetrics(metrics));
+        return new DataPlane(store, topics, log, node, config, () -> identity.getAttribute(Caller.ATTRIBUTE), acls, produceOrder,
+                quotas);
     }
 
     /** The storage threads go last, after the container has no more use for them. */
@@ -99,5 +111,12 @@ public class DataPlaneBeans {
     @Singleton
     GroupCoordinator groupCoordinator(DataPlane dataPlane) {
         return dataPlane.groups();
+    }
+
+    /** This node's quota enforcement (rates, streams, storage estimates): the usage the quota REST API reports. */
+    @Produces
+    @Singleton
+    QuotaEnforcer quotaEnforcer(DataPlane dataPlane) {
+        return dataPlane.quotas();
     }
 }

@@ -31,6 +31,12 @@ public final class Errors {
     /** Codes a client may retry as is (the SDK does, with backoff); the others need a change first. */
     private static final Set<String> RETRIABLE_CODES = Set.of("NOT_OWNER", "FENCED_LEADER_EPOCH", "UNKNOWN_LEADER_EPOCH",
             "LEASE_EXPIRED", "POD_NOT_REGISTERED", "TOKEN_EXPIRED");
+    /**
+     * RESOURCE_EXHAUSTED codes that waiting a little does not cure: a tenant at its storage or
+     * connection quota stays there until data or streams go. THROTTLED (a rate quota) is retried,
+     * after the server's RetryInfo delay.
+     */
+    private static final Set<String> NOT_RETRIABLE_CODES = Set.of("STORAGE_QUOTA_EXCEEDED", "CONNECTION_QUOTA_EXCEEDED");
 
     private Errors() {}
 
@@ -86,8 +92,9 @@ public final class Errors {
             if (description.startsWith(code + ": ")) {
                 description = description.substring(code.length() + 2);
             }
-            boolean retriable = RETRIABLE_CODES.contains(code) || transport || status.getCode() == Status.Code.UNAVAILABLE
-                    || status.getCode() == Status.Code.RESOURCE_EXHAUSTED || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+            boolean retriable = !NOT_RETRIABLE_CODES.contains(code) && (RETRIABLE_CODES.contains(code) || transport
+                    || status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+                    || status.getCode() == Status.Code.DEADLINE_EXCEEDED);
             return new TributaryException(code, description, retriable, retryAfter, metadata, t);
         }
         if (t instanceof InterruptedException) {

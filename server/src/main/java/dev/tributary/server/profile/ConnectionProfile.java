@@ -1,5 +1,6 @@
 package dev.tributary.server.profile;
 
+import dev.tributary.schema.rest.SchemaRegistryResource;
 import dev.tributary.server.files.PrivateFiles;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -31,12 +32,19 @@ public record ConnectionProfile(String endpoint, Path caFile, Credentials creden
     public static final String CLIENT_SECRET = "tributary.auth.client-secret";
     public static final String TOKEN_URL = "tributary.auth.token-url";
     public static final String TENANT = "tributary.tenant";
+    /** The schema registry's base URL, as Confluent clients take it ({@code schema.registry.url}). */
+    public static final String SCHEMA_REGISTRY_URL = "tributary.schema-registry.url";
 
     /** OAuth2 client credentials ({@code client_credentials} grant at {@code tokenUrl}). */
     public record Credentials(String clientId, String clientSecret, String tokenUrl) {}
 
     public ConnectionProfile(String endpoint, Path caFile) {
         this(endpoint, caFile, null, null);
+    }
+
+    /** The schema registry is served on the same listener, under {@link SchemaRegistryResource#BASE_PATH}. */
+    public String schemaRegistryUrl() {
+        return endpoint + SchemaRegistryResource.BASE_PATH;
     }
 
     public Properties toProperties() {
@@ -49,6 +57,7 @@ public record ConnectionProfile(String endpoint, Path caFile, Credentials creden
         Map<String, String> entries = new LinkedHashMap<>();
         entries.put(ENDPOINT, endpoint);
         entries.put(CA_FILE, caFile.toAbsolutePath().toString());
+        entries.put(SCHEMA_REGISTRY_URL, schemaRegistryUrl());
         if (tenant != null) {
             entries.put(TENANT, tenant);
         }

@@ -3,6 +3,7 @@ package dev.tributary.server.profile;
 import dev.tributary.controlplane.identity.ServiceAccountService;
 import dev.tributary.controlplane.security.AuthConfig;
 import dev.tributary.controlplane.security.ListenerEndpoint;
+import dev.tributary.schema.rest.SchemaRegistryResource;
 import dev.tributary.server.cluster.NodeIdentity;
 import dev.tributary.server.config.TributaryConfig;
 import dev.tributary.server.startup.ServerPreparation;
@@ -158,6 +159,7 @@ public class StartupAnnouncer {
                 .append("==================================================================").append(nl)
                 .append(" Tributary ").append(serverVersion).append(" is listening (node ").append(node.nodeId()).append(")").append(nl)
                 .append("   Endpoint (REST + gRPC, TLS only): ").append(endpoint).append(nl)
+                .append("   Schema registry (Confluent API):  ").append(endpoint).append(SchemaRegistryResource.BASE_PATH).append(nl)
                 .append("   CA certificate:                   ").append(caFile).append(nl)
                 .append("   Data directory:                   ").append(dataDir).append(nl)
                 .append("   Storage backend:                  ").append(config.storage().backend().configName()).append(" ")

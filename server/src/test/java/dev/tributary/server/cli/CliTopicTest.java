@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tributary.server.cli.CliRunner.Result;
 import dev.tributary.server.config.TributaryConfig;
+import dev.tributary.server.profile.ConnectionProfile;
 import dev.tributary.server.testing.TestClient;
 import dev.tributary.server.testing.TributaryTestServer;
 import io.quarkus.test.common.WithTestResource;
@@ -140,12 +141,17 @@ class CliTopicTest {
     void rolesAndTenantsAreEnforced() throws Exception {
         String tenant = cli.newTenant("cli");
         String admin = cli.profileFor(tenant, "tenant-admin").toString();
-        String member = cli.profileFor(tenant, "member").toString();
+        Path memberProfile = cli.profileFor(tenant, "member");
+        String member = memberProfile.toString();
+        // What a member may do is what ACLs grant: here describing every topic.
+        TestClient rest = TestClient.forServer(root, config.dataDir());
+        rest.grantAcl(rest.adminToken(config.dataDir()), tenant, ConnectionProfile.read(memberProfile).credentials().clientId(),
+                "describe", "topic", "*");
         String other = cli.newTenant("cli");
         String otherAdmin = cli.profileFor(other, "tenant-admin").toString();
         assertOk(run("topic", "create", "payments", "--profile", admin));
 
-        // A member reads and may not change.
+        // A member allowed to describe reads and may not change.
         assertEquals("payments\n", run("topic", "list", "--profile", member).out());
         assertOk(run("topic", "describe", "payments", "--profile", member));
         assertFailed("FORBIDDEN", run("topic", "create", "mine", "--profile", member));
@@ -199,6 +205,7 @@ class CliTopicTest {
         assertTrue(help.out().startsWith("Usage: tributary topic create "), help.out());
         List<String> commands = new ArrayList<>(run("--help").out().lines().dropWhile(l -> !l.equals("Commands:")).skip(1)
                 .takeWhile(l -> !l.isBlank()).map(l -> l.trim().split(" +")[0]).toList());
-        assertEquals(List.of("topic", "produce", "consume", "help"), commands);
+        assertEquals(List.of("topic", "produce", "consume", "tenant", "service-account", "acl", "quota", "identity-pool", "group",
+                "help"), commands);
     }
 }

@@ -106,7 +106,7 @@ class CompactionSchedulerTest {
     @Test
     void ownedPartitionsOfCompactedTopicsKeepTheLatestRecordPerKey() throws Exception {
         String tenant = TestClient.uniqueId("compaction");
-        String token = client.tenantWithAccount(admin, tenant, "member");
+        String token = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
         client.createTopic(admin, tenant, "prices", 1, "{\"cleanup.policy\":\"compact\"}");
         client.createTopic(admin, tenant, "events", 1, "{}");
         long ts = System.currentTimeMillis() - 60_000;

@@ -98,9 +98,9 @@ class DataPlaneTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** A new tenant with a member service account; returns the member's token. */
+    /** A new tenant with a member service account allowed to produce and consume; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        return client.tenantWithAccount(admin, tenant, "member");
+        return client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
     }
 
     private void createTopic(String tenant, String name, int partitions, String config) throws Exception {
@@ -199,7 +199,9 @@ class DataPlaneTest {
     void concurrentProducersGetDenseOffsetsInCoalescedCommits() throws Exception {
         String tenant = newTenantId();
         String token = tenantMember(tenant);
-        createTopic(tenant, "hot", 1, "{}");
+        // Kept forever: the records are timestamped 1 ms after the epoch, and a retention round landing
+        // between the produces and the read-back would otherwise remove the oldest of them.
+        createTopic(tenant, "hot", 1, "{\"retention.ms\":\"-1\"}");
         long transactionsBefore = coalescer.transactions();
         long commitsBefore = ((EmbeddedStore) store).stats().commits();
         int producers = 8;

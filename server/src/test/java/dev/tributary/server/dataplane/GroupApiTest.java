@@ -89,9 +89,11 @@ class GroupApiTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** A new tenant with a member service account; returns the member's token. */
+    /** A new tenant with a member service account allowed to produce, consume, use and delete groups; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        return client.tenantWithAccount(admin, tenant, "member");
+        String token = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
+        client.grantAcl(admin, tenant, TestClient.principalOf(token), "delete", "group", "*");
+        return token;
     }
 
     private void createTopic(String tenant, String name, int partitions) throws Exception {
@@ -112,7 +114,7 @@ class GroupApiTest {
         PartitionBatches.Builder p = PartitionBatches.newBuilder().setPartition(partition);
         for (int i = 0; i < records; i++) {
             p.addBatches(ByteString.copyFrom(RecordBatch.builder()
-                    .append(1000 + i, null, ("v" + i).getBytes(StandardCharsets.UTF_8)).build()));
+                    .append(System.currentTimeMillis(), null, ("v" + i).getBytes(StandardCharsets.UTF_8)).build()));
         }
         ProduceServiceGrpc.newBlockingStub(channel).withCallCredentials(TestClient.bearer(token)).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .produce(ProduceRequest.newBuilder().setTopic(topic).addPartitions(p).setAcks(Acks.ACKS_DURABLE).build());

@@ -85,9 +85,9 @@ class OwnershipDataPlaneTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
-    /** A new tenant with a member service account; returns the member's token. */
+    /** A new tenant with a member service account allowed to produce and consume; returns the member's token. */
     private String tenantMember(String tenant) throws Exception {
-        return client.tenantWithAccount(admin, tenant, "member");
+        return client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
     }
 
     private static String newTenantId() {
@@ -105,7 +105,7 @@ class OwnershipDataPlaneTest {
     }
 
     private static ProduceRequest produceRequest(String topic, int partition, String value) {
-        byte[] batch = RecordBatch.builder().append(1, null, value.getBytes(StandardCharsets.UTF_8)).build();
+        byte[] batch = RecordBatch.builder().append(System.currentTimeMillis(), null, value.getBytes(StandardCharsets.UTF_8)).build();
         return ProduceRequest.newBuilder().setTopic(topic).setAcks(Acks.ACKS_DURABLE)
                 .addPartitions(PartitionBatches.newBuilder().setPartition(partition).addBatches(ByteString.copyFrom(batch)))
                 .build();

@@ -138,8 +138,8 @@ class PodAuthenticationTest {
     void aTokenGivesItsOwnTenantOnBothListeners() throws Exception {
         String tenantA = TestClient.uniqueId("pa");
         String tenantB = TestClient.uniqueId("pa");
-        String tokenA = client.tenantWithAccount(admin, tenantA, "member");
-        String tokenB = client.tenantWithAccount(admin, tenantB, "member");
+        String tokenA = client.grantClientAcls(admin, tenantA, client.tenantWithAccount(admin, tenantA, "member"));
+        String tokenB = client.grantClientAcls(admin, tenantB, client.tenantWithAccount(admin, tenantB, "member"));
         client.createTopic(admin, tenantA, "only-in-a", 2, "{}");
 
         for (String endpoint : listeners()) {

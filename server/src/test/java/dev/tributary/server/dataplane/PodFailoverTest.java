@@ -145,7 +145,7 @@ class PodFailoverTest {
     private void failover(Stop stop) throws Exception {
         long started = System.nanoTime();
         String tenant = TestClient.uniqueId("fo");
-        String token = client.tenantWithAccount(admin, tenant, "member");
+        String token = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
         client.createTopic(admin, tenant, "orders", PARTITIONS, "{}");
         TopicMetadata topic = topics.get(tenant, "orders");
 

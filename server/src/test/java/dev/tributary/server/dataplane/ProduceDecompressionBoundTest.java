@@ -125,7 +125,7 @@ class ProduceDecompressionBoundTest {
     void requestsAboveTheUncompressedBoundAreRefusedAndWriteNothing() throws Exception {
         assertEquals(64 * 1024 * 1024, ProduceGrpcService.MAX_UNCOMPRESSED_REQUEST_BYTES);
         String tenant = "pd-" + UUID.randomUUID().toString().substring(0, 8);
-        String token = client.tenantWithAccount(admin, tenant, "member");
+        String token = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
         HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
                 "{\"name\":\"bombs\",\"partitions\":2,\"config\":{}}");
         assertEquals(201, created.statusCode(), created.body());

@@ -95,7 +95,7 @@ class ProduceOrderTest {
     /** A new tenant with a topic; returns a member's token. */
     private String tenantWithTopic(String topic, int partitions) throws Exception {
         String tenant = "po-" + UUID.randomUUID().toString().substring(0, 8);
-        String token = client.tenantWithAccount(admin, tenant, "member");
+        String token = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
         HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
                 "{\"name\":\"" + topic + "\",\"partitions\":" + partitions + ",\"config\":{}}");
         assertEquals(201, created.statusCode(), created.body());

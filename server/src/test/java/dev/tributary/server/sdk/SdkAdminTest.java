@@ -206,6 +206,8 @@ class SdkAdminTest {
         String tenant = newTenant();
         JsonNode tenantAdmin = newAccount(tenant, "tenant-admin");
         JsonNode member = newAccount(tenant, "member");
+        // What a member may do is what ACLs grant: here describing every topic.
+        rest.grantAcl(platformAdmin, tenant, member.get("id").asText(), "describe", "topic", "*");
         String other = newTenant();
         JsonNode otherAdmin = newAccount(other, "tenant-admin");
         try (TributaryClient adminClient = TributaryClient.connect(profile(tenantAdmin, null));

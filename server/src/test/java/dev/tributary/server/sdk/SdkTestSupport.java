@@ -94,14 +94,14 @@ final class SdkTestSupport implements AutoCloseable {
         }
     }
 
-    /** A new tenant (id starting with {@code prefix}) with a member service account. */
+    /** A new tenant (id starting with {@code prefix}) with a member service account allowed to produce, consume and use groups. */
     Account newTenant(String prefix) throws Exception {
         String tenant = TestClient.uniqueId(prefix);
         client.createTenant(adminToken, tenant);
         JsonNode body = client.createServiceAccount(adminToken, tenant, "app", "member");
         String clientId = body.get("clientId").asText();
         String secret = body.get("clientSecret").asText();
-        return new Account(tenant, clientId, secret, client.token(clientId, secret));
+        return new Account(tenant, clientId, secret, client.grantClientAcls(adminToken, tenant, client.token(clientId, secret)));
     }
 
     /** The SDK profile of an account: the server's endpoint and CA, the account's client credentials. */

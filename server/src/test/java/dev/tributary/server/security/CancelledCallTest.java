@@ -57,7 +57,7 @@ class CancelledCallTest {
         TestClient client = new TestClient(root.toURI(), caFile);
         String admin = client.adminToken(config.dataDir());
         String tenant = "cc-" + UUID.randomUUID().toString().substring(0, 8);
-        String member = client.tenantWithAccount(admin, tenant, "member");
+        String member = client.grantClientAcls(admin, tenant, client.tenantWithAccount(admin, tenant, "member"));
         HttpResponse<String> created = client.postJson("/v1/tenants/" + tenant + "/topics", admin,
                 "{\"name\":\"idle\",\"partitions\":1}");
         assertEquals(201, created.statusCode(), created.body());

@@ -164,6 +164,44 @@ public final class TestClient {
                 "topic " + name + " of " + tenant);
     }
 
+    /**
+     * Grants {@code principal} (a service account id, "pool:value" or "*") {@code operation} on the
+     * {@code resourceType} named {@code name} (literal) in {@code tenant}, as {@code adminToken} (an
+     * administrator of the tenant or a platform administrator); wire names, e.g. ("read", "topic").
+     */
+    public JsonNode grantAcl(String adminToken, String tenant, String principal, String operation, String resourceType,
+            String name) throws Exception {
+        return createAcl(adminToken, tenant, principal, operation, resourceType, "literal", name, "allow");
+    }
+
+    /** Creates an ACL binding (any pattern type and permission); returns what the server answered, the binding with its id. */
+    public JsonNode createAcl(String adminToken, String tenant, String principal, String operation, String resourceType,
+            String patternType, String name, String permission) throws Exception {
+        String body = JSON.createObjectNode().put("principal", principal).put("operation", operation)
+                .put("resourceType", resourceType).put("patternType", patternType).put("resourceName", name)
+                .put("permission", permission).toString();
+        return json(expectCreated(postJson("/v1/tenants/" + tenant + "/acls", adminToken, body),
+                "ACL " + body + " in " + tenant));
+    }
+
+    /**
+     * The ACLs an application that produces, consumes and uses consumer groups needs in {@code
+     * tenant}: write and read on every topic (read implies describe), read on every group. For tests
+     * whose subject is not authorization; returns {@code token} for chaining.
+     */
+    public String grantClientAcls(String adminToken, String tenant, String token) throws Exception {
+        String principal = principalOf(token);
+        grantAcl(adminToken, tenant, principal, "write", "topic", "*");
+        grantAcl(adminToken, tenant, principal, "read", "topic", "*");
+        grantAcl(adminToken, tenant, principal, "read", "group", "*");
+        return token;
+    }
+
+    /** The principal id of a token's holder (its {@code sub}): what ACLs name. */
+    public static String principalOf(String token) throws Exception {
+        return claims(token).get("sub").asText();
+    }
+
     private static HttpResponse<String> expectCreated(HttpResponse<String> response, String what) {
         if (response.statusCode() != 201) {
             throw new AssertionError(what + " not created: " + response.statusCode() + " " + response.body());

@@ -1,53 +1,45 @@
 package dev.tributary.client.internal.admin;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tributary.client.TributaryException;
+import dev.tributary.client.admin.AclBinding;
+import dev.tributary.client.admin.AclFilter;
 import dev.tributary.client.admin.Admin;
+import dev.tributary.client.admin.ConsumerGroupDescription;
+import dev.tributary.client.admin.ConsumerGroupListing;
+import dev.tributary.client.admin.GroupOffset;
+import dev.tributary.client.admin.IdentityPool;
+import dev.tributary.client.admin.NewAcl;
 import dev.tributary.client.admin.NewTopic;
+import dev.tributary.client.admin.OffsetReset;
+import dev.tributary.client.admin.Page;
+import dev.tributary.client.admin.QuotaLimits;
+import dev.tributary.client.admin.ServiceAccount;
+import dev.tributary.client.admin.ServiceAccountCredentials;
+import dev.tributary.client.admin.Tenant;
+import dev.tributary.client.admin.TenantQuota;
 import dev.tributary.client.admin.TopicDescription;
 import dev.tributary.client.internal.Connection;
-import dev.tributary.client.internal.Errors;
 import dev.tributary.client.internal.TokenSource;
-import java.math.BigDecimal;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link Admin} over the REST control API, {@code /v1/tenants/{tenant}/topics}: JSON bodies,
- * {@code ETag} / {@code If-Match} for config changes, problem+json errors turned into {@link
- * TributaryException}s with the problem's {@code code}. Every request carries the connection's
- * bearer token; a 401 TOKEN_EXPIRED (a cached token that expired in flight, or a clock that runs
- * late) invalidates that token and sends the request once more with a fresh one.
+ * {@link Admin} over the REST control API: one class per concept ({@link RestTopics}, {@link
+ * RestTenants}, ...) on the shared {@link RestCalls} (bearer token, problem+json errors as {@link
+ * TributaryException}s with the problem's {@code code}, paging), all addressing one tenant.
  */
 public final class RestAdmin implements Admin {
-    /**
-     * Topics per list request: the server's default page size. Each page is one read transaction on
-     * the server, and transactions must stay well below the store's five-second limit.
-     */
-    static final int LIST_PAGE_SIZE = 100;
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    private static final String JSON_TYPE = "application/json";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final Connection connection;
-    private final TokenSource tokens;
+    private final RestCalls calls;
+    private final TenantScope scope;
+    private final RestTopics topics;
+    private final RestTenants tenants;
+    private final RestServiceAccounts serviceAccounts;
+    private final RestAcls acls;
+    private final RestQuotas quotas;
+    private final RestIdentityPools identityPools;
+    private final RestGroups groups;
 
     public RestAdmin(Connection connection) {
         this(connection, connection.tokens());
@@ -58,288 +50,226 @@ public final class RestAdmin implements Admin {
      * source (a tool that manages tokens itself, or a test that hands over a token known to be expired).
      */
     public RestAdmin(Connection connection, TokenSource tokens) {
-        this.connection = Objects.requireNonNull(connection, "connection");
-        this.tokens = Objects.requireNonNull(tokens, "tokens");
+        this(new RestCalls(connection, tokens), null);
     }
 
-    /** The profile's tenant, else the tenant claim of this client's token. */
+    private RestAdmin(RestCalls calls, String tenant) {
+        this.calls = calls;
+        this.scope = new TenantScope(calls, tenant);
+        this.topics = new RestTopics(calls, scope);
+        this.tenants = new RestTenants(calls);
+        this.serviceAccounts = new RestServiceAccounts(calls, scope);
+        this.acls = new RestAcls(calls, scope);
+        this.quotas = new RestQuotas(calls, scope);
+        this.identityPools = new RestIdentityPools(calls, scope);
+        this.groups = new RestGroups(calls, scope);
+    }
+
+    /** The tenant named by {@link #forTenant}, else the profile's, else the tenant claim of this client's token. */
     @Override
     public CompletableFuture<String> tenant() {
-        String configured = connection.profile().tenant();
-        if (configured != null) {
-            return CompletableFuture.completedFuture(configured);
-        }
-        return tokens.token().thenApply(Connection::tenantOf);
+        return scope.tenant();
     }
+
+    @Override
+    public Admin forTenant(String tenant) {
+        // Checked here: a tenant id that cannot be a path segment would address another resource.
+        RestCalls.pathSegment(tenant, "tenant", "INVALID_TENANT_ID");
+        return new RestAdmin(calls, tenant);
+    }
+
+    // Topics
 
     @Override
     public CompletableFuture<TopicDescription> createTopic(NewTopic topic) {
-        Objects.requireNonNull(topic, "topic");
-        ObjectNode body = JSON.createObjectNode();
-        body.put("name", topic.name());
-        body.put("partitions", topic.partitions());
-        ObjectNode config = body.putObject("config");
-        topic.config().forEach(config::put);
-        return topicsPath().thenCompose(path -> send("POST", path, body, null, "create topic '" + topic.name() + "'"))
-                .thenApply(RestAdmin::description);
+        return topics.createTopic(topic);
     }
 
     @Override
     public CompletableFuture<List<TopicDescription>> listTopics() {
-        return topicsPath().thenCompose(path -> listFrom(path, null, new ArrayList<>()));
-    }
-
-    /** Fetches the page after {@code pageToken} and, while the server names a next page, the ones after it. */
-    private CompletableFuture<List<TopicDescription>> listFrom(String path, String pageToken, List<TopicDescription> collected) {
-        String query = "?pageSize=" + LIST_PAGE_SIZE + (pageToken == null ? "" : "&pageToken=" + queryValue(pageToken));
-        return send("GET", path + query, null, null, "list topics").thenCompose(response -> {
-            JsonNode page = parse(response);
-            for (JsonNode item : page.path("items")) {
-                collected.add(description(item, null));
-            }
-            String next = page.path("nextPageToken").asText(null);
-            if (next == null || next.isEmpty()) {
-                return CompletableFuture.completedFuture(Collections.unmodifiableList(collected));
-            }
-            if (next.equals(pageToken)) {
-                // A server that hands back the same token would page forever.
-                throw new TributaryException(TributaryException.TRANSPORT, "list topics: the server returned the same page token twice");
-            }
-            return listFrom(path, next, collected);
-        });
+        return topics.listTopics();
     }
 
     @Override
     public CompletableFuture<TopicDescription> describeTopic(String name) {
-        return topicPath(name).thenCompose(path -> send("GET", path, null, null, "describe topic '" + name + "'"))
-                .thenApply(RestAdmin::description);
+        return topics.describeTopic(name);
     }
 
     @Override
     public CompletableFuture<TopicDescription> updateTopicConfig(String name, Map<String, String> set, Collection<String> reset,
             String ifMatch) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode setNode = body.putObject("set");
-        if (set != null) {
-            set.forEach(setNode::put);
-        }
-        ArrayNode resetNode = body.putArray("reset");
-        if (reset != null) {
-            reset.forEach(resetNode::add);
-        }
-        return topicPath(name).thenCompose(path -> send("PATCH", path, body, quotedEtag(ifMatch), "update topic '" + name + "'"))
-                .thenApply(RestAdmin::description);
+        return topics.updateTopicConfig(name, set, reset, ifMatch);
     }
 
     @Override
     public CompletableFuture<TopicDescription> addPartitions(String name, int partitions) {
-        ObjectNode body = JSON.createObjectNode();
-        body.put("count", partitions);
-        return topicPath(name).thenCompose(path -> send("POST", path + "/partitions", body, null,
-                "add partitions to topic '" + name + "'")).thenApply(RestAdmin::description);
+        return topics.addPartitions(name, partitions);
     }
 
     @Override
     public CompletableFuture<Void> deleteTopic(String name) {
-        return topicPath(name).thenCompose(path -> send("DELETE", path, null, null, "delete topic '" + name + "'"))
-                .thenApply(response -> null);
+        return topics.deleteTopic(name);
     }
 
-    private CompletableFuture<String> topicsPath() {
-        return tenant().thenApply(tenant -> "/v1/tenants/" + pathSegment(tenant, "tenant") + "/topics");
+    // Tenants
+
+    @Override
+    public CompletableFuture<Tenant> createTenant(String id) {
+        return tenants.createTenant(id);
     }
 
-    private CompletableFuture<String> topicPath(String name) {
-        // Checked before the tenant is resolved, so a bad name fails without a token request.
-        String segment;
-        try {
-            segment = pathSegment(name, "topic name");
-        } catch (TributaryException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        return topicsPath().thenApply(path -> path + "/" + segment);
+    @Override
+    public CompletableFuture<List<Tenant>> listTenants() {
+        return tenants.listTenants();
     }
 
-    /**
-     * Sends one request and completes with the response if it is a 2xx, else fails with the
-     * problem's code. On 401 TOKEN_EXPIRED the token is invalidated and the request sent once more.
-     */
-    private CompletableFuture<HttpResponse<String>> send(String method, String path, JsonNode body, String ifMatch, String what) {
-        return attempt(method, path, body, ifMatch, what, true);
+    @Override
+    public CompletableFuture<Page<Tenant>> listTenants(int pageSize, String pageToken) {
+        return tenants.listTenants(pageSize, pageToken);
     }
 
-    private CompletableFuture<HttpResponse<String>> attempt(String method, String path, JsonNode body, String ifMatch, String what,
-            boolean mayRetry) {
-        if (connection.isClosed()) {
-            return CompletableFuture.failedFuture(new TributaryException(TributaryException.CLOSED, "the client is closed"));
-        }
-        return tokens.token().thenCompose(token -> {
-            HttpRequest request = request(method, path, body, ifMatch, token);
-            return connection.http().sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
-                    .handle((response, failure) -> {
-                        if (failure != null) {
-                            throw transportFailure(failure, what, request);
-                        }
-                        return response;
-                    })
-                    .thenCompose(response -> {
-                        if (response.statusCode() / 100 == 2) {
-                            return CompletableFuture.completedFuture(response);
-                        }
-                        TributaryException problem = Errors.fromProblem(response, what);
-                        if (mayRetry && response.statusCode() == 401 && "TOKEN_EXPIRED".equals(problem.code())) {
-                            tokens.invalidate(token);
-                            return attempt(method, path, body, ifMatch, what, false);
-                        }
-                        return CompletableFuture.failedFuture(problem);
-                    });
-        });
+    @Override
+    public CompletableFuture<Tenant> describeTenant(String id) {
+        return tenants.describeTenant(id);
     }
 
-    /** No answer from the server: TIMEOUT or TRANSPORT, naming the call and the cause. */
-    private static TributaryException transportFailure(Throwable failure, String what, HttpRequest request) {
-        Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof TributaryException e) {
-            return e;
-        }
-        String code = cause instanceof java.net.http.HttpTimeoutException ? TributaryException.TIMEOUT : TributaryException.TRANSPORT;
-        String reason = cause.getMessage() == null ? cause.getClass().getSimpleName()
-                : cause.getClass().getSimpleName() + ": " + cause.getMessage();
-        return new TributaryException(code, what + " (" + request.method() + " " + request.uri() + "): " + reason, true, null, null,
-                cause);
+    @Override
+    public CompletableFuture<Void> deleteTenant(String id) {
+        return tenants.deleteTenant(id);
     }
 
-    private HttpRequest request(String method, String path, JsonNode body, String ifMatch, String token) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(endpointRoot() + path))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", JSON_TYPE + ", application/problem+json");
-        if (ifMatch != null) {
-            builder.header("If-Match", ifMatch);
-        }
-        if (body == null) {
-            builder.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            try {
-                builder.header("Content-Type", JSON_TYPE)
-                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a JSON tree always serializes", e);
-            }
-        }
-        return builder.build();
+    // Service accounts
+
+    @Override
+    public CompletableFuture<ServiceAccountCredentials> createServiceAccount(String name, String role) {
+        return serviceAccounts.createServiceAccount(name, role);
     }
 
-    /** {@code https://host:port} without a trailing slash: the profile's endpoint may carry one. */
-    private String endpointRoot() {
-        String root = connection.endpoint().toString();
-        while (root.endsWith("/")) {
-            root = root.substring(0, root.length() - 1);
-        }
-        return root;
+    @Override
+    public CompletableFuture<List<ServiceAccount>> listServiceAccounts() {
+        return serviceAccounts.listServiceAccounts();
     }
 
-    private static TopicDescription description(HttpResponse<String> response) {
-        return description(parse(response), response.headers().firstValue("ETag").orElse(null));
+    @Override
+    public CompletableFuture<Page<ServiceAccount>> listServiceAccounts(int pageSize, String pageToken) {
+        return serviceAccounts.listServiceAccounts(pageSize, pageToken);
     }
 
-    private static TopicDescription description(JsonNode view, String etag) {
-        List<TopicDescription.PartitionOffsets> offsets = new ArrayList<>();
-        for (JsonNode p : view.path("partitionOffsets")) {
-            offsets.add(new TopicDescription.PartitionOffsets(p.path("partition").asInt(), p.path("logStartOffset").asLong(),
-                    p.path("highWatermark").asLong()));
-        }
-        return new TopicDescription(view.path("name").asText(), view.path("id").asText(null), view.path("partitions").asInt(),
-                stringMap(view.path("config")), stringMap(view.path("effectiveConfig")), instant(view.get("createdAt")),
-                List.copyOf(offsets), etag);
+    @Override
+    public CompletableFuture<ServiceAccount> describeServiceAccount(String id) {
+        return serviceAccounts.describeServiceAccount(id);
     }
 
-    private static Map<String, String> stringMap(JsonNode object) {
-        Map<String, String> map = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> e : object.properties()) {
-            map.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText());
-        }
-        return Collections.unmodifiableMap(map);
+    @Override
+    public CompletableFuture<ServiceAccountCredentials> rotateSecret(String id) {
+        return serviceAccounts.rotateSecret(id);
     }
 
-    /** The server writes ISO-8601 instants; Jackson's numeric form (seconds with a fraction) is read too. */
-    private static Instant instant(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (node.isNumber()) {
-            BigDecimal seconds = node.decimalValue();
-            return Instant.ofEpochSecond(seconds.longValue(), seconds.remainder(BigDecimal.ONE).movePointRight(9).longValue());
-        }
-        try {
-            return Instant.parse(node.asText());
-        } catch (DateTimeParseException e) {
-            throw new TributaryException(TributaryException.TRANSPORT, "unreadable createdAt '" + node.asText() + "'", e);
-        }
+    @Override
+    public CompletableFuture<Void> deleteServiceAccount(String id) {
+        return serviceAccounts.deleteServiceAccount(id);
     }
 
-    private static JsonNode parse(HttpResponse<String> response) {
-        try {
-            JsonNode node = JSON.readTree(response.body());
-            if (node == null || !node.isObject()) {
-                throw new TributaryException(TributaryException.TRANSPORT, "expected a JSON object from " + response.uri() + ", got: "
-                        + abbreviate(response.body()));
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            throw new TributaryException(TributaryException.TRANSPORT, "malformed JSON from " + response.uri() + ": "
-                    + e.getOriginalMessage(), e);
-        }
+    // ACLs
+
+    @Override
+    public CompletableFuture<AclBinding> createAcl(NewAcl acl) {
+        return acls.createAcl(acl);
     }
 
-    private static String abbreviate(String s) {
-        return s == null ? "nothing" : s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    @Override
+    public CompletableFuture<List<AclBinding>> listAcls(AclFilter filter) {
+        return acls.listAcls(filter);
     }
 
-    /**
-     * An etag as {@code If-Match} needs it: the quoted form the server sends ({@code "..."}); a bare
-     * value typed by hand is quoted, {@code *} and weak etags pass unchanged.
-     */
-    static String quotedEtag(String etag) {
-        if (etag == null) {
-            return null;
-        }
-        String e = etag.trim();
-        if (e.isEmpty() || e.equals("*") || e.startsWith("\"") || e.startsWith("W/")) {
-            return e.isEmpty() ? null : e;
-        }
-        return "\"" + e + "\"";
+    @Override
+    public CompletableFuture<Page<AclBinding>> listAcls(AclFilter filter, int pageSize, String pageToken) {
+        return acls.listAcls(filter, pageSize, pageToken);
     }
 
-    /**
-     * A name as one URL path segment, percent-encoded. Empty, "." and ".." are refused here: in a
-     * path they would address another resource, not a topic of that name.
-     */
-    static String pathSegment(String name, String what) {
-        if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) {
-            String code = what.equals("tenant") ? "INVALID_TENANT_ID" : "INVALID_TOPIC_NAME";
-            throw new TributaryException(code, "invalid " + what + " '" + name + "'");
-        }
-        StringBuilder out = new StringBuilder(name.length());
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            char c = (char) (b & 0xff);
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'
-                    || c == '~') {
-                out.append(c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
-            }
-        }
-        return out.toString();
+    @Override
+    public CompletableFuture<AclBinding> describeAcl(String id) {
+        return acls.describeAcl(id);
     }
 
-    /** A query parameter value; page tokens are base64url today, encoded anyway since they are opaque. */
-    private static String queryValue(String value) {
-        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8);
+    @Override
+    public CompletableFuture<Void> deleteAcl(String id) {
+        return acls.deleteAcl(id);
+    }
+
+    // Quota
+
+    @Override
+    public CompletableFuture<TenantQuota> describeQuota() {
+        return quotas.describeQuota();
+    }
+
+    @Override
+    public CompletableFuture<TenantQuota> setQuota(QuotaLimits limits, String ifMatch) {
+        return quotas.setQuota(limits, ifMatch);
+    }
+
+    @Override
+    public CompletableFuture<Void> resetQuota() {
+        return quotas.resetQuota();
+    }
+
+    // Identity pools
+
+    @Override
+    public CompletableFuture<IdentityPool> createIdentityPool(IdentityPool pool) {
+        return identityPools.createIdentityPool(pool);
+    }
+
+    @Override
+    public CompletableFuture<List<IdentityPool>> listIdentityPools() {
+        return identityPools.listIdentityPools();
+    }
+
+    @Override
+    public CompletableFuture<Page<IdentityPool>> listIdentityPools(int pageSize, String pageToken) {
+        return identityPools.listIdentityPools(pageSize, pageToken);
+    }
+
+    @Override
+    public CompletableFuture<IdentityPool> describeIdentityPool(String name) {
+        return identityPools.describeIdentityPool(name);
+    }
+
+    @Override
+    public CompletableFuture<IdentityPool> replaceIdentityPool(IdentityPool pool, String ifMatch) {
+        return identityPools.replaceIdentityPool(pool, ifMatch);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteIdentityPool(String name) {
+        return identityPools.deleteIdentityPool(name);
+    }
+
+    // Consumer groups
+
+    @Override
+    public CompletableFuture<List<ConsumerGroupListing>> listGroups() {
+        return groups.listGroups();
+    }
+
+    @Override
+    public CompletableFuture<Page<ConsumerGroupListing>> listGroups(int pageSize, String pageToken) {
+        return groups.listGroups(pageSize, pageToken);
+    }
+
+    @Override
+    public CompletableFuture<ConsumerGroupDescription> describeGroup(String groupId) {
+        return groups.describeGroup(groupId);
+    }
+
+    @Override
+    public CompletableFuture<List<GroupOffset>> resetOffsets(String groupId, OffsetReset reset) {
+        return groups.resetOffsets(groupId, reset);
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteGroup(String groupId) {
+        return groups.deleteGroup(groupId);
     }
 }

@@ -59,6 +59,15 @@ final class ConsumerRpc {
     }
 
     /**
+     * How long to wait before retrying after {@code error}, the {@code attempt}-th failure in a row:
+     * the backoff, or the delay the server asked for (a THROTTLED answer's RetryInfo) if longer.
+     */
+    long retryDelayMs(int attempt, TributaryException error) {
+        long backoff = backoffMs(attempt);
+        return error.retryAfter().map(d -> Math.max(backoff, d.toMillis())).orElse(backoff);
+    }
+
+    /**
      * One unary call with a deadline. The returned future is not connected to the call the other
      * way: the consumer never cancels calls, it drops answers it no longer needs.
      */
@@ -105,7 +114,7 @@ final class ConsumerRpc {
                 return;
             }
             TributaryException e = Errors.translate(failure);
-            long backoffNanos = TimeUnit.MILLISECONDS.toNanos(backoffMs(n));
+            long backoffNanos = TimeUnit.MILLISECONDS.toNanos(retryDelayMs(n, e));
             if (!e.retriable() || System.nanoTime() + backoffNanos - deadlineNanos >= 0 || connection.isClosed()) {
                 result.completeExceptionally(e);
                 return;

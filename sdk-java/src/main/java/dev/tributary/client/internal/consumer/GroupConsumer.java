@@ -554,7 +554,7 @@ public final class GroupConsumer<K, V> implements Consumer<K, V> {
             return null;
         }
         for (PartitionState s : affected) {
-            s.retryAtNanos = now + TimeUnit.MILLISECONDS.toNanos(rpc.backoffMs(++s.failures));
+            s.retryAtNanos = now + TimeUnit.MILLISECONDS.toNanos(rpc.retryDelayMs(++s.failures, error));
         }
         if (error.retriable()) {
             rpc.dropTokenIfExpired(error);
@@ -744,7 +744,7 @@ public final class GroupConsumer<K, V> implements Consumer<K, V> {
                 }
                 s.lookupInFlight = null;
                 if (error != null) {
-                    s.retryAtNanos = now + TimeUnit.MILLISECONDS.toNanos(rpc.backoffMs(++s.failures));
+                    s.retryAtNanos = now + TimeUnit.MILLISECONDS.toNanos(rpc.retryDelayMs(++s.failures, error));
                     if (!error.retriable()) {
                         toThrow = toThrow == null ? error : toThrow;
                     }
@@ -1086,7 +1086,7 @@ public final class GroupConsumer<K, V> implements Consumer<K, V> {
                 return;
             }
             TributaryException e = Errors.translate(failure);
-            long delayNanos = TimeUnit.MILLISECONDS.toNanos(rpc.backoffMs(attempt));
+            long delayNanos = TimeUnit.MILLISECONDS.toNanos(rpc.retryDelayMs(attempt, e));
             boolean retry;
             switch (e.code()) {
                 case "STALE_MEMBER_EPOCH" -> {

@@ -335,7 +335,9 @@ final class GroupMembership {
                 }
             } else {
                 failures++;
-                long backoffMs = Math.min(rpc.backoffMs(failures), intervalMs);
+                // Never sooner than the server asked (a THROTTLED answer's RetryInfo).
+                long backoffMs = Math.max(Math.min(rpc.backoffMs(failures), intervalMs),
+                        error.retryAfter().map(java.time.Duration::toMillis).orElse(0L));
                 if (error.retriable()) {
                     rpc.dropTokenIfExpired(error);
                     LOG.log(System.Logger.Level.DEBUG, "Heartbeat of group ''{0}'' failed, retrying: {1}", groupId, error.getMessage());
