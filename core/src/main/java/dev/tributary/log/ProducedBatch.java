@@ -35,7 +35,19 @@ public final class ProducedBatch {
      * once, to check its records, and the decompressed records are dropped before this returns.
      */
     public static ProducedBatch validate(byte[] bytes) {
+        return validate(bytes, null);
+    }
+
+    /**
+     * As {@link #validate(byte[])}, and hands the parsed batch to {@code inspect} (if not null)
+     * while its records are still decoded, so that a caller can check them (schema validation)
+     * without decompressing the batch a second time.
+     */
+    public static ProducedBatch validate(byte[] bytes, java.util.function.Consumer<RecordBatch> inspect) {
         RecordBatch parsed = PartitionLog.parseProduced(bytes);
+        if (inspect != null) {
+            inspect.accept(parsed);
+        }
         return new ProducedBatch(bytes, parsed.recordCount(), parsed.lastOffsetDelta(), parsed.maxTimestamp(),
                 parsed.uncompressedRecordsSizeInBytes());
     }

@@ -23,7 +23,16 @@ import java.util.TreeMap;
  * max.message.bytes      64 .. 8388608 (batch bytes)    default 1048588 (Kafka's)
  * min.compaction.lag.ms  &gt;= 0                           default 0
  * delete.retention.ms    &gt;= 0                           default 86400000 (1 day)
+ * key.schema.validation  true | false                   default false
+ * value.schema.validation true | false                  default false
+ * key.schema.subject     a subject name, or empty       default empty: &lt;topic&gt;-key
+ * value.schema.subject   a subject name, or empty       default empty: &lt;topic&gt;-value
  * </pre>
+ *
+ * <p>The schema keys bind the topic to schema-registry subjects: with validation on, the data
+ * plane refuses records whose key (value) does not name, in the wire format, a schema id that the
+ * subject registers. An empty subject means Confluent's TopicNameStrategy, which needs the topic's
+ * name, hence {@link #keySchemaSubject(String)}.
  *
  * <p>max.message.bytes is capped at 8 MiB so that one append (batch chunks, keys, index entry)
  * always fits in a single storage transaction (10 MB).
@@ -35,6 +44,12 @@ public final class TopicConfig {
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+    public static final String KEY_SCHEMA_VALIDATION = "key.schema.validation";
+    public static final String VALUE_SCHEMA_VALIDATION = "value.schema.validation";
+    public static final String KEY_SCHEMA_SUBJECT = "key.schema.subject";
+    public static final String VALUE_SCHEMA_SUBJECT = "value.schema.subject";
+    /** The schema registry's limit on subject names (UTF-8 bytes). */
+    public static final int MAX_SUBJECT_BYTES = 1000;
 
     /** Smallest batch: header and one empty record. */
     public static final int MIN_MAX_MESSAGE_BYTES = RecordBatch.HEADER_BYTES + 7;
@@ -50,6 +65,10 @@ public final class TopicConfig {
         d.put(MAX_MESSAGE_BYTES, "1048588");
         d.put(MIN_COMPACTION_LAG_MS, "0");
         d.put(DELETE_RETENTION_MS, "86400000");
+        d.put(KEY_SCHEMA_VALIDATION, "false");
+        d.put(VALUE_SCHEMA_VALIDATION, "false");
+        d.put(KEY_SCHEMA_SUBJECT, "");
+        d.put(VALUE_SCHEMA_SUBJECT, "");
         DEFAULTS = Collections.unmodifiableMap(d);
     }
 
@@ -125,6 +144,26 @@ public final class TopicConfig {
         return Long.parseLong(value(DELETE_RETENTION_MS));
     }
 
+    public boolean keySchemaValidation() {
+        return Boolean.parseBoolean(value(KEY_SCHEMA_VALIDATION));
+    }
+
+    public boolean valueSchemaValidation() {
+        return Boolean.parseBoolean(value(VALUE_SCHEMA_VALIDATION));
+    }
+
+    /** The subject keys must be registered under: the configured one, else {@code <topic>-key}. */
+    public String keySchemaSubject(String topic) {
+        String subject = value(KEY_SCHEMA_SUBJECT);
+        return subject.isEmpty() ? topic + "-key" : subject;
+    }
+
+    /** The subject values must be registered under: the configured one, else {@code <topic>-value}. */
+    public String valueSchemaSubject(String topic) {
+        String subject = value(VALUE_SCHEMA_SUBJECT);
+        return subject.isEmpty() ? topic + "-value" : subject;
+    }
+
     private String value(String key) {
         String v = overrides.get(key);
         return v != null ? v : DEFAULTS.get(key);
@@ -149,8 +188,31 @@ public final class TopicConfig {
                 }
                 yield value;
             }
+            case KEY_SCHEMA_VALIDATION, VALUE_SCHEMA_VALIDATION -> {
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new LogException(LogErrorCode.INVALID_CONFIG, key + " must be 'true' or 'false', not '" + value + "'");
+                }
+                yield value;
+            }
+            case KEY_SCHEMA_SUBJECT, VALUE_SCHEMA_SUBJECT -> subject(key, value);
             default -> throw unknownKey(key);
         };
+    }
+
+    /** The registry's rules for subject names (1 to 1,000 bytes of UTF-8, no control characters); empty: the default. */
+    private static String subject(String key, String value) {
+        if (value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_SUBJECT_BYTES) {
+            throw new LogException(LogErrorCode.INVALID_CONFIG, key + " may be at most " + MAX_SUBJECT_BYTES + " bytes of UTF-8");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                throw new LogException(LogErrorCode.INVALID_CONFIG, key + " may not contain control characters");
+            }
+        }
+        if (value.startsWith(":.")) {
+            throw new LogException(LogErrorCode.INVALID_CONFIG, key + ": Confluent contexts (':.ctx:...') are not supported");
+        }
+        return value;
     }
 
     private static long parseLong(String key, String value, long min, long max) {

@@ -12,12 +12,17 @@ import dev.tributary.dataplane.produce.ProduceGrpcService;
 import dev.tributary.dataplane.quota.QuotaGate;
 import dev.tributary.dataplane.quota.QuotaSetup;
 import dev.tributary.dataplane.retention.RetentionScheduler;
+import dev.tributary.dataplane.schema.SchemaValidation;
 import dev.tributary.dataplane.security.CallerContext;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.acl.AclAuthorizer;
 import dev.tributary.group.GroupCoordinator;
 import dev.tributary.log.PartitionLog;
 import dev.tributary.quota.QuotaEnforcer;
+import dev.tributary.schema.SchemaLookup;
+import dev.tributary.schema.SchemaRegistry;
+import dev.tributary.schema.SchemaRegistrySettings;
+import dev.tributary.schema.provider.SchemaProviders;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicStore;
 import io.grpc.BindableService;
@@ -70,9 +75,11 @@ public final class DataPlane implements AutoCloseable {
      * @param produceOrder when a Produce call takes its places in its partitions' append order: the
      *     transport's arrival order if it knows one, else {@link CallOrder#HANDLER_INVOCATION}
      * @param quotaSetup the tenants' limits and how this pod enforces them (its own rate budgets and stream counts)
+     * @param schemas the schema registry's cache, for topics that validate records against subjects
+     *     (shared with the registry in the server, so that its writes drop cached answers at once)
      */
     public DataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
-            CallerContext callers, AclAuthorizer acls, CallOrder produceOrder, QuotaSetup quotaSetup) {
+            CallerContext callers, AclAuthorizer acls, CallOrder produceOrder, QuotaSetup quotaSetup, SchemaLookup schemas) {
         this.node = node;
         this.groups = groupCoordinator(store, config.groups().heartbeatInterval());
         this.pod = new LocalPod(store, node, config.ownership().lease());
@@ -87,7 +94,8 @@ public final class DataPlane implements AutoCloseable {
         QuotaGate quotaGate = new QuotaGate(quotas);
         this.acls = acls;
         DataPlaneAccess access = new DataPlaneAccess(callers, acls);
-        this.produceService = new ProduceGrpcService(access, topics, coalescer, executor, produceOrder, quotaGate);
+        this.produceService = new ProduceGrpcService(access, topics, coalescer, executor, produceOrder, quotaGate,
+                new SchemaValidation(schemas));
         this.fetchService = new FetchGrpcService(access, topics, log, waiters, executor, node, pod, config.fetch().maxWait(),
                 quotaGate);
         this.groupService = new GroupGrpcService(access, groups, topics, executor, quotaGate);
@@ -97,12 +105,20 @@ public final class DataPlane implements AutoCloseable {
      * With topic and log layers and an ACL authorizer of its own over {@code store} (its own ACL
      * cache, as a separate process would have); Produce calls take their places in the append
      * order when their handler is invoked ({@link CallOrder#HANDLER_INVOCATION}). Tenants' stored
-     * quotas apply; tenants without one are unlimited ({@link QuotaSetup#storedLimitsOnly}).
+     * quotas apply; tenants without one are unlimited ({@link QuotaSetup#storedLimitsOnly}). Schema
+     * validation asks a registry cache of its own (as a separate process would have: registry writes
+     * elsewhere are seen at once for new ids, after the cache's 30 seconds for deletes).
      */
     public DataPlane(KeyValueStore store, LocalNode node, DataPlaneConfig config, CallerContext callers) {
         this(store, new TopicStore(store), new PartitionLog(store), node, config, callers, new AclAuthorizer(store),
-                CallOrder.HANDLER_INVOCATION, QuotaSetup.storedLimitsOnly(store));
+                CallOrder.HANDLER_INVOCATION, QuotaSetup.storedLimitsOnly(store), ownLookup(store));
         ownsAcls = true;
+    }
+
+    private static SchemaLookup ownLookup(KeyValueStore store) {
+        // Validation only reads (subjectHasId), so the registry's write-side settings are its defaults.
+        SchemaRegistry registry = new SchemaRegistry(store, SchemaProviders.defaults(), SchemaRegistrySettings.defaults());
+        return new SchemaLookup(registry, 10_000, Duration.ofSeconds(30));
     }
 
     private static GroupCoordinator groupCoordinator(KeyValueStore store, Duration heartbeatInterval) {

@@ -7,8 +7,10 @@ import dev.tributary.client.internal.Connection;
 import dev.tributary.client.internal.admin.RestAdmin;
 import dev.tributary.client.internal.consumer.GroupConsumer;
 import dev.tributary.client.internal.producer.BatchingProducer;
+import dev.tributary.client.internal.schema.RestSchemaRegistry;
 import dev.tributary.client.producer.Producer;
 import dev.tributary.client.producer.ProducerConfig;
+import dev.tributary.client.schema.SchemaRegistry;
 import dev.tributary.client.serde.Deserializer;
 import dev.tributary.client.serde.Serdes;
 import dev.tributary.client.serde.Serializer;
@@ -31,10 +33,12 @@ import java.util.Objects;
 public final class TributaryClient implements AutoCloseable {
     private final Connection connection;
     private final Admin admin;
+    private final SchemaRegistry schemaRegistry;
 
     private TributaryClient(Connection connection) {
         this.connection = connection;
         this.admin = new RestAdmin(connection);
+        this.schemaRegistry = new RestSchemaRegistry(connection);
     }
 
     /** Connects with a profile's endpoint, CA and client credentials. */
@@ -73,6 +77,15 @@ public final class TributaryClient implements AutoCloseable {
     /** The admin client (control API) of the profile's tenant, or of the token's tenant. */
     public Admin admin() {
         return admin;
+    }
+
+    /**
+     * The tenant's schema registry at the profile's {@code tributary.schema-registry.url}, with this
+     * client's TLS trust and tokens; one per client, so that the Avro serdes made with it share its
+     * caches.
+     */
+    public SchemaRegistry schemaRegistry() {
+        return schemaRegistry;
     }
 
     /** Closes the channels. Close producers and consumers first: their pending work fails with CLOSED. */

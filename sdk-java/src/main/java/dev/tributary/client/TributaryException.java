@@ -9,7 +9,8 @@ import java.util.Optional;
  * error code (e.g. {@code UNKNOWN_TOPIC}, {@code OFFSET_OUT_OF_RANGE}, {@code NOT_OWNER}, {@code
  * UNAUTHENTICATED}; see {@code data.proto} and {@code group.proto}) or one of the client's own
  * codes ({@link #TIMEOUT}, {@link #CLOSED}, {@link #TRANSPORT}, {@link #INVALID_CONFIG}, {@link
- * #SERIALIZATION}, {@link #BUFFER_EXHAUSTED}, {@link #INTERRUPTED}).
+ * #SERIALIZATION}, {@link #BUFFER_EXHAUSTED}, {@link #INTERRUPTED}), or {@link #SCHEMA_REGISTRY} for
+ * the schema registry's refusals.
  */
 public class TributaryException extends RuntimeException {
     /** The operation did not complete in time (delivery.timeout.ms, request.timeout.ms, ...). */
@@ -26,6 +27,11 @@ public class TributaryException extends RuntimeException {
     public static final String BUFFER_EXHAUSTED = "BUFFER_EXHAUSTED";
     /** The calling thread was interrupted or {@code wakeup()} was called. */
     public static final String INTERRUPTED = "INTERRUPTED";
+    /**
+     * The schema registry refused a request; {@code metadata()} holds its {@code error_code} (40401,
+     * 409, 42201, ...) and the {@code http_status}.
+     */
+    public static final String SCHEMA_REGISTRY = "SCHEMA_REGISTRY";
 
     private final String code;
     private final boolean retriable;

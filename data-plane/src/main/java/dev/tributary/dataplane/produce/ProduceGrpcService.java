@@ -13,6 +13,7 @@ import dev.tributary.dataplane.StorageExecutor;
 import dev.tributary.dataplane.errors.DataPlaneErrors;
 import dev.tributary.dataplane.produce.AppendCoalescer.Reservation;
 import dev.tributary.dataplane.quota.QuotaGate;
+import dev.tributary.dataplane.schema.SchemaValidation;
 import dev.tributary.dataplane.security.DataPlaneAccess;
 import dev.tributary.log.AppendResult;
 import dev.tributary.log.LogErrorCode;
@@ -64,10 +65,15 @@ public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceI
     private final StorageExecutor executor;
     private final CallOrder order;
     private final QuotaGate quotas;
+    private final SchemaValidation schemas;
 
-    /** @param quotas the tenant's produce rates and storage, checked before validation: a refused request writes nothing */
+    /**
+     * @param quotas the tenant's produce rates and storage, checked before validation: a refused request writes nothing
+     * @param schemas checks records of topics bound to schema subjects, as their batches are validated
+     */
     public ProduceGrpcService(DataPlaneAccess access, TopicStore topics, AppendCoalescer coalescer, StorageExecutor executor,
-            CallOrder order, QuotaGate quotas) {
+            CallOrder order, QuotaGate quotas, SchemaValidation schemas) {
+        this.schemas = schemas;
         this.access = access;
         this.topics = topics;
         this.coalescer = coalescer;
@@ -238,7 +244,8 @@ public final class ProduceGrpcService extends ProduceServiceGrpc.ProduceServiceI
                         throw new LogException(LogErrorCode.RECORD_TOO_LARGE, "batch of " + size
                                 + " bytes exceeds max.message.bytes " + maxBytes + " of topic '" + topic.name() + "'");
                     }
-                    batch = ProducedBatch.validate(p.getBatches(i).toByteArray());
+                    // Schema checks (if the topic has them) run on the decoded records, before they are dropped.
+                    batch = ProducedBatch.validate(p.getBatches(i).toByteArray(), schemas.checker(tenant, topic, partition, i));
                 } catch (LogException e) {
                     Map<String, String> where = new HashMap<>();
                     where.put("partition", Integer.toString(partition));

@@ -20,6 +20,7 @@ import dev.tributary.group.GroupCoordinator;
 import dev.tributary.log.PartitionLog;
 import dev.tributary.quota.QuotaEnforcer;
 import dev.tributary.quota.QuotaStore;
+import dev.tributary.schema.SchemaLookup;
 import dev.tributary.storage.KeyValueStore;
 import dev.tributary.topic.TopicStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,11 +46,11 @@ public class DataPlaneBeans {
     @Singleton
     DataPlane dataPlane(KeyValueStore store, TopicStore topics, PartitionLog log, LocalNode node, DataPlaneConfig config,
             SecurityIdentity identity, AclAuthorizer acls, ProduceArrivalOrder produceOrder, QuotaStore quotaLimits,
-            QuotaConfig quotaConfig, MeterRegistry metrics) {
+            QuotaConfig quotaConfig, MeterRegistry metrics, SchemaLookup schemas) {
         // The tenants' limits are the application's one QuotaStore (a change through the REST API applies here at once).
         QuotaSetup quotas = new QuotaSetup(quotaLimits, QuotaBeans.settings(quotaConfig), new QuotaMetrics(metrics));
         return new DataPlane(store, topics, log, node, config, () -> identity.getAttribute(Caller.ATTRIBUTE), acls, produceOrder,
-                quotas);
+                quotas, schemas);
     }
 
     /** The storage threads go last, after the container has no more use for them. */
