@@ -41,14 +41,17 @@ import org.HdrHistogram.Recorder;
 /**
  * Produce throughput and latency of a running server over gRPC (localhost only). It reads the
  * connection profile (platform-admin.properties: endpoint, CA, the bootstrap platform administrator's credentials),
- * creates a throw-away tenant, a member service account and a topic, then runs N producers, each
- * sending one request at a time (one batch of R records of B bytes to the next partition, round
- * robin) for D seconds, and reports records/s, MB/s and request latency percentiles.
+ * creates a throw-away tenant, a member service account and a topic, grants the member write on the
+ * topic (an ACL, as members may do only what ACLs grant) and gives the tenant limits far above what
+ * the run can reach (unless {@code --no-quota}), so that every call goes through the data plane's
+ * ACL and quota checks as any member's would. Then it runs N producers, each sending one request
+ * at a time (one batch of R records of B bytes to the next partition, round robin) for D seconds,
+ * and reports records/s, MB/s and request latency percentiles.
  *
  * <pre>
  * java -cp 'bench/target/tributary-bench.jar:bench/target/lib/*' dev.tributary.bench.produce.ProduceBenchmark \
  *     --profile data/platform-admin.properties --producers 16 --partitions 4 --batch-records 100 --record-bytes 1024 \
- *     --seconds 20 [--acks none]
+ *     --seconds 20 [--acks none] [--no-quota]
  * </pre>
  */
 public final class ProduceBenchmark {
@@ -63,6 +66,7 @@ public final class ProduceBenchmark {
         int seconds = 20;
         int warmupSeconds = 3;
         Acks acks = Acks.ACKS_DURABLE;
+        boolean quota = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--profile" -> profile = Path.of(args[++i]);
@@ -73,6 +77,7 @@ public final class ProduceBenchmark {
                 case "--seconds" -> seconds = Math.min(600, Integer.parseInt(args[++i]));
                 case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
                 case "--acks" -> acks = args[++i].equalsIgnoreCase("none") ? Acks.ACKS_NONE : Acks.ACKS_DURABLE;
+                case "--no-quota" -> quota = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -95,6 +100,17 @@ public final class ProduceBenchmark {
                 "{\"name\":\"bench\",\"role\":\"member\"}");
         post(http, endpoint.resolve("/v1/tenants/" + tenant + "/topics"), adminToken,
                 "{\"name\":\"bench\",\"partitions\":" + partitions + ",\"config\":{\"max.message.bytes\":\"8388608\"}}");
+        // A member may write only what an ACL allows: the ACL check is on every produce call.
+        post(http, endpoint.resolve("/v1/tenants/" + tenant + "/acls"), adminToken, "{\"principal\":\""
+                + account.get("clientId").asText() + "\",\"operation\":\"write\",\"resourceType\":\"topic\","
+                + "\"patternType\":\"literal\",\"resourceName\":\"bench\",\"permission\":\"allow\"}");
+        if (quota) {
+            // Limits on every rate and on storage, none of which the run can reach: the quota gate's limited path, never a refusal.
+            send(http, HttpRequest.newBuilder(endpoint.resolve("/v1/tenants/" + tenant + "/quota")).header("Authorization",
+                    "Bearer " + adminToken).header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(
+                    "{\"produceBytesPerSecond\":10000000000,\"fetchBytesPerSecond\":10000000000,\"requestsPerSecond\":1000000,"
+                    + "\"storageBytes\":1000000000000,\"topics\":10,\"partitions\":1000,\"connections\":100}")).build());
+        }
         String token = token(http, props.getProperty("tributary.auth.token-url"), account.get("clientId").asText(),
                 account.get("clientSecret").asText());
 
@@ -103,8 +119,9 @@ public final class ProduceBenchmark {
                 TlsChannelCredentials.newBuilder().trustManager(ca.toFile()).build()).maxInboundMessageSize(16 << 20).build();
         ProduceServiceGrpc.ProduceServiceBlockingStub stub = ProduceServiceGrpc.newBlockingStub(channel).withCallCredentials(bearer(token));
 
-        System.out.printf("tenant %s, %d producers, %d partitions, batches of %d records x %d bytes (%d bytes), acks %s, %ds (+%ds warm-up)%n",
-                tenant, producers, partitions, batchRecords, recordBytes, batch.length, acks, seconds, warmupSeconds);
+        System.out.printf("tenant %s (member principal, ACL, %s), %d producers, %d partitions, batches of %d records x %d bytes"
+                + " (%d bytes), acks %s, %ds (+%ds warm-up)%n", tenant, quota ? "quota limits set" : "default quota", producers,
+                partitions, batchRecords, recordBytes, batch.length, acks, seconds, warmupSeconds);
         Recorder latency = new Recorder(3);
         LongAdder requests = new LongAdder();
         long warmupEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -189,11 +206,14 @@ public final class ProduceBenchmark {
     }
 
     private static JsonNode post(HttpClient http, URI uri, String token, String json) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
-                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return send(http, HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + token)
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    private static JsonNode send(HttpClient http, HttpRequest request) throws Exception {
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException("POST " + uri + ": " + r.statusCode() + " " + r.body());
+            throw new IllegalStateException(request.method() + " " + request.uri() + ": " + r.statusCode() + " " + r.body());
         }
         return JSON.readTree(r.body());
     }
