@@ -113,7 +113,7 @@ final class TopicCommand implements Runnable {
                     rows.add(new String[] {t.name(), Integer.toString(t.partitions()), String.valueOf(t.createdAt()),
                             settings(t.config())});
                 }
-                printTable(out, rows);
+                OutputOption.printTable(out, rows);
             } else {
                 topics.forEach(t -> out.println(t.name()));
             }
@@ -156,7 +156,7 @@ final class TopicCommand implements Runnable {
                 rows.add(new String[] {Integer.toString(p.partition()), Long.toString(p.logStartOffset()),
                         Long.toString(p.highWatermark()), Long.toString(p.highWatermark() - p.logStartOffset())});
             }
-            printTable(out, rows);
+            OutputOption.printTable(out, rows);
             return ExitCodes.OK;
         }
     }
@@ -269,26 +269,5 @@ final class TopicCommand implements Runnable {
 
     private static String plural(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    /** Left-aligned columns, two spaces apart; the last column is not padded. */
-    private static void printTable(PrintWriter out, List<String[]> rows) {
-        int columns = rows.get(0).length;
-        int[] widths = new int[columns];
-        for (String[] row : rows) {
-            for (int c = 0; c < columns; c++) {
-                widths[c] = Math.max(widths[c], row[c].length());
-            }
-        }
-        for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int c = 0; c < columns; c++) {
-                line.append(row[c]);
-                if (c < columns - 1) {
-                    line.append(" ".repeat(widths[c] - row[c].length() + 2));
-                }
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 }
